@@ -1,0 +1,134 @@
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import BetterSqlite3 from "better-sqlite3";
+import { Kysely, type KyselyPlugin, MysqlDialect, PostgresDialect, SqliteDialect } from "kysely";
+import { createPool as createMysqlPool, type TypeCastField, type TypeCastNext } from "mysql2";
+import pg from "pg";
+import { SqliteBooleanPlugin } from "./sqlite-boolean-plugin.js";
+
+export type SqlDialect = "sqlite" | "postgres" | "mysql";
+
+export interface Database<Schema> {
+  db: Kysely<Schema>;
+  dialect: SqlDialect;
+  /** Connection URL with any password removed, safe to log. */
+  displayUrl: string;
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** Maximum connections in the pool (PostgreSQL and MySQL). */
+  poolSize?: number;
+  plugins?: KyselyPlugin[];
+}
+
+/**
+ * Opens a database from a URL: `sqlite:///absolute/path.db`, `sqlite:relative/path.db`,
+ * `sqlite::memory:`, `postgres://user@host:5432/name` or `mysql://user@host:3306/name`
+ * (`mariadb://` is accepted as an alias). Every dialect reads and writes booleans as booleans.
+ */
+export function openDatabase<Schema>(
+  url: string,
+  options: OpenDatabaseOptions = {},
+): Database<Schema> {
+  const dialect = dialectOf(url);
+  const plugins = [...(options.plugins ?? [])];
+  const displayUrl = redactUrl(url);
+
+  if (dialect === "sqlite") {
+    const file = sqliteFile(url);
+    if (file !== ":memory:") {
+      mkdirSync(dirname(file), { recursive: true });
+    }
+    const connection = new BetterSqlite3(file);
+    connection.pragma("journal_mode = WAL");
+    connection.pragma("busy_timeout = 5000");
+    connection.pragma("foreign_keys = ON");
+    connection.pragma("synchronous = NORMAL");
+    const db = new Kysely<Schema>({
+      dialect: new SqliteDialect({ database: connection }),
+      plugins: [new SqliteBooleanPlugin(), ...plugins],
+    });
+    return { db, dialect, displayUrl, close: () => db.destroy() };
+  }
+
+  if (dialect === "postgres") {
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: options.poolSize ?? 10,
+      types: { getTypeParser: postgresTypeParser } as unknown as pg.CustomTypesConfig,
+    });
+    const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }), plugins });
+    return { db, dialect, displayUrl, close: () => db.destroy() };
+  }
+
+  const mysqlUrl = url.replace(/^mariadb:/, "mysql:");
+  const pool = createMysqlPool({
+    uri: mysqlUrl,
+    connectionLimit: options.poolSize ?? 10,
+    charset: "utf8mb4",
+    timezone: "Z",
+    dateStrings: true,
+    supportBigNumbers: true,
+    bigNumberStrings: false,
+    typeCast: mysqlTypeCast,
+  });
+  const db = new Kysely<Schema>({ dialect: new MysqlDialect({ pool }), plugins });
+  return { db, dialect, displayUrl, close: () => db.destroy() };
+}
+
+export function dialectOf(url: string): SqlDialect {
+  if (url.startsWith("sqlite:")) {
+    return "sqlite";
+  }
+  if (url.startsWith("postgres://") || url.startsWith("postgresql://")) {
+    return "postgres";
+  }
+  if (url.startsWith("mysql://") || url.startsWith("mariadb://")) {
+    return "mysql";
+  }
+  throw new Error(
+    `unsupported database URL "${redactUrl(url)}": use sqlite:, postgres:// or mysql://`,
+  );
+}
+
+function sqliteFile(url: string): string {
+  const rest = url.slice("sqlite:".length);
+  if (rest === ":memory:" || rest === "//:memory:") {
+    return ":memory:";
+  }
+  if (rest.startsWith("///")) {
+    return rest.slice(2);
+  }
+  if (rest.startsWith("//")) {
+    return resolve(rest.slice(2));
+  }
+  return resolve(rest);
+}
+
+/** Returns the URL without its password, for logs and error messages. */
+export function redactUrl(url: string): string {
+  return url.replace(/(\/\/[^:/@]+):[^@/]*@/, "$1:***@");
+}
+
+const PG_INT8 = 20;
+const PG_NUMERIC = 1700;
+
+function postgresTypeParser(oid: number, format?: string) {
+  if (oid === PG_INT8) {
+    return (value: string) => Number.parseInt(value, 10);
+  }
+  if (oid === PG_NUMERIC) {
+    return (value: string) => Number(value);
+  }
+  return pg.types.getTypeParser(oid, format as "text");
+}
+
+/** MySQL has no boolean type: `boolean` columns are TINYINT(1), read back here as booleans. */
+function mysqlTypeCast(field: TypeCastField, next: TypeCastNext): unknown {
+  if (field.type === "TINY" && field.length === 1) {
+    const text = field.string();
+    return text === null ? null : text === "1";
+  }
+  return next();
+}
