@@ -43,5 +43,10 @@ export { createLogger, REDACTED_PATHS } from "./log/logger.js";
 export { PolicyEnforcer } from "./policy/policy-enforcer.js";
 export type { PolicyRule } from "./policy/policy-rule.js";
 export { evaluatePolicyRule, PolicySyntaxError, parsePolicyRule } from "./policy/policy-rule.js";
-export type { ServiceDependencies, ServiceInstance } from "./service/service-instance.js";
+export type {
+  ServiceConfigOptions,
+  ServiceDependencies,
+  ServiceInstance,
+  ServiceModule,
+} from "./service/service-instance.js";
 export { listenOn } from "./service/service-instance.js";

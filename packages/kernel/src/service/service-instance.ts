@@ -35,3 +35,28 @@ export async function listenOn(app: FastifyInstance, host: string, port: number)
   const shownHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
   return `http://${shownHost}:${address.port}`;
 }
+
+/** Options a launcher passes when it loads a service's configuration. */
+export interface ServiceConfigOptions {
+  file?: string | undefined;
+  env?: NodeJS.ProcessEnv;
+  overrides?: Record<string, unknown>;
+}
+
+/**
+ * The descriptor each service package exports, so that the stack and `openstack-ts serve` can load
+ * and start any service the same way.
+ */
+export interface ServiceModule<Config = unknown> {
+  /** Name used on the command line and in logs, such as `key-manager`. */
+  name: string;
+  /** Configuration section, such as `key_manager`. */
+  section: string;
+  /** Service type in the Keystone catalog (`key-manager`, `network`, `rca`), if it has one. */
+  catalogType?: string;
+  /** Service name in the Keystone catalog (`barbican`, `neutron`, `vitrage`). */
+  catalogName?: string;
+  defaultPort: number;
+  loadConfig(options?: ServiceConfigOptions): Config;
+  create(config: Config, dependencies: ServiceDependencies): Promise<ServiceInstance>;
+}
