@@ -1,1 +1,28 @@
-export {};
+export type { KeyManagerAppDependencies } from "./app.js";
+export { buildKeyManagerApp } from "./app.js";
+export type { KeyManagerConfig } from "./config.js";
+export {
+  KEY_MANAGER_PORT,
+  keyManagerConfigSchema,
+  loadKeyManagerConfig,
+  masterKeyFile,
+} from "./config.js";
+export { keyManagerMigrations, MIGRATION_SERVICE } from "./db/migrations.js";
+export type { KeyManagerDatabase } from "./db/schema.js";
+export { errors as keyManagerErrors } from "./errors.js";
+export type { KeyManagerServiceOptions } from "./module.js";
+export { createKeyManagerService, keyManagerModule } from "./module.js";
+export type { Authorizer, PolicyEntity } from "./policy/authorizer.js";
+export { createAuthorizer } from "./policy/authorizer.js";
+export { ACTION_RULES, BASE_RULES, defaultPolicyRules } from "./policy/policy-defaults.js";
+export type { MasterKeyring } from "./secret-stores/master-keyring.js";
+export { loadMasterKeyring } from "./secret-stores/master-keyring.js";
+export type { PayloadContext, SecretStore, StoredPayload } from "./secret-stores/secret-store.js";
+export { createSoftwareSecretStore, SOFTWARE_STORE_NAME } from "./secret-stores/software-store.js";
+export type {
+  SecretAclView,
+  SecretConsumerView,
+  SecretRelations,
+} from "./secrets/secret-relations.js";
+export { noSecretRelations } from "./secrets/secret-relations.js";
+export type { SecretRecord } from "./secrets/secrets-types.js";
