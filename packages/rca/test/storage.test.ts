@@ -4,13 +4,15 @@ import { type Database, migrateToLatest, openDatabase } from "@openstack-ts/kern
 import { createTestDatabase, type TestDatabase, testDialects } from "@openstack-ts/kernel/testing";
 import type { Kysely } from "kysely";
 import { rcaMigrations } from "../src/db/migrations.js";
+import { ActiveActionRepo } from "../src/storage/active-action-repo.js";
 import {
   AlarmHistoryRepo,
   type AlarmQuery,
   type AlarmRecord,
 } from "../src/storage/alarm-history-repo.js";
-import { GraphSnapshotRepo } from "../src/storage/graph-snapshot-repo.js";
+import { SnapshotRepo } from "../src/storage/snapshot-repo.js";
 import type { RcaDatabase } from "../src/storage/storage-types.js";
+import { TemplateRepo } from "../src/storage/template-repo.js";
 import { WebhookRepo } from "../src/storage/webhook-repo.js";
 
 function alarm(id: string, overrides: Partial<AlarmRecord> = {}): AlarmRecord {
@@ -209,13 +211,63 @@ for (const dialect of testDialects()) {
       assert.equal(await repo.delete("w1"), false);
     });
 
-    it("graph snapshot keeps the latest copy", async () => {
-      const repo = new GraphSnapshotRepo(database.db);
-      assert.equal(await repo.load(), undefined);
-      await repo.save({ vertices: [1] }, "2026-01-01T00:00:00.000Z");
-      await repo.save({ vertices: [1, 2] }, "2026-01-01T00:00:01.000Z");
-      const loaded = await repo.load();
+    it("snapshot store keeps the latest copy by name", async () => {
+      const repo = new SnapshotRepo(database.db);
+      assert.equal(await repo.load("nova"), undefined);
+      await repo.save("nova", { vertices: [1] }, "2026-01-01T00:00:00.000Z");
+      await repo.save("nova", { vertices: [1, 2] }, "2026-01-01T00:00:01.000Z");
+      await repo.save("other", { vertices: [] }, "2026-01-01T00:00:01.000Z");
+      const loaded = await repo.load("nova");
       assert.deepEqual(loaded?.snapshot, { vertices: [1, 2] });
+    });
+
+    it("templates are stored with status and content", async () => {
+      const repo = new TemplateRepo(database.db);
+      const content = {
+        metadata: { name: "t1", version: "3" },
+        entities: { host: { type: "nova.host" } },
+      };
+      await repo.insert({
+        uuid: "00000000-0000-0000-0000-000000000001",
+        name: "t1",
+        status: "LOADING",
+        statusDetails: "Template validation is OK",
+        type: "standard",
+        content,
+        createdAt: "2026-01-01T00:00:00.000Z",
+        updatedAt: null,
+      });
+      await repo.updateStatus("00000000-0000-0000-0000-000000000001", "ACTIVE");
+      const [stored] = await repo.list({ name: "t1" });
+      assert.equal(stored?.status, "ACTIVE");
+      assert.equal(stored?.statusDetails, "Template validation is OK");
+      assert.deepEqual(stored?.content, content);
+      assert.equal((await repo.list({ status: ["DELETED"] })).length, 0);
+      assert.equal((await repo.list({ status: [] })).length, 0);
+    });
+
+    it("active actions are saved, replaced and cleared", async () => {
+      const repo = new ActiveActionRepo(database.db);
+      const action = {
+        actionType: "set_state" as const,
+        extraInfo: null,
+        sourceVertexId: null,
+        targetVertexId: "v1",
+        actionId: "t-scenario0-action0",
+        trigger: "abc",
+        score: 30,
+        createdAt: "2026-01-01T00:00:00.000Z",
+      };
+      await repo.save({ added: [action, { ...action, trigger: "def" }], removed: [] });
+      await repo.save({
+        added: [{ ...action, score: 40 }],
+        removed: [{ trigger: "def", actionId: action.actionId }],
+      });
+      const loaded = await repo.loadAll();
+      assert.equal(loaded.length, 1);
+      assert.equal(loaded[0]?.score, 40);
+      await repo.clear();
+      assert.equal((await repo.loadAll()).length, 0);
     });
   });
 }

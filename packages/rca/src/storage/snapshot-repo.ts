@@ -1,34 +1,35 @@
 import type { Kysely } from "kysely";
 import { type RcaDatabase, readJson } from "./storage-types.js";
 
-const SNAPSHOT_ID = "entity-graph";
-
-/** Keeps the latest saved copy of the entity graph, used to rebuild it after a restart. */
-export class GraphSnapshotRepo {
+/**
+ * Keeps the latest saved copy of state that must survive a restart, by name: the entities a push
+ * datasource has reported (Nova sends each instance once, so they cannot be listed again).
+ */
+export class SnapshotRepo {
   readonly #db: Kysely<RcaDatabase>;
 
   constructor(db: Kysely<RcaDatabase>) {
     this.#db = db;
   }
 
-  /** Replaces the saved copy. */
-  async save(snapshot: unknown, at: string): Promise<void> {
+  /** Replaces the saved copy of `id`. */
+  async save(id: string, snapshot: unknown, at: string): Promise<void> {
     const text = JSON.stringify(snapshot);
     await this.#db.transaction().execute(async (transaction) => {
-      await transaction.deleteFrom("rca_graph_snapshots").where("id", "=", SNAPSHOT_ID).execute();
+      await transaction.deleteFrom("rca_graph_snapshots").where("id", "=", id).execute();
       await transaction
         .insertInto("rca_graph_snapshots")
-        .values({ id: SNAPSHOT_ID, snapshot: text, created_at: at })
+        .values({ id, snapshot: text, created_at: at })
         .execute();
     });
   }
 
-  /** Returns the saved copy and when it was taken, if there is one. */
-  async load(): Promise<{ snapshot: unknown; createdAt: string } | undefined> {
+  /** Returns the saved copy of `id` and when it was taken, if there is one. */
+  async load(id: string): Promise<{ snapshot: unknown; createdAt: string } | undefined> {
     const row = await this.#db
       .selectFrom("rca_graph_snapshots")
       .selectAll()
-      .where("id", "=", SNAPSHOT_ID)
+      .where("id", "=", id)
       .executeTakeFirst();
     if (row === undefined) {
       return undefined;

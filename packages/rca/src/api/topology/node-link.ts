@@ -1,0 +1,81 @@
+import type { Edge, SubGraph, Vertex } from "../../graph/graph-types.js";
+
+/** A graph in networkx node-link form, as upstream Vitrage returns topologies and RCA graphs. */
+export interface NodeLinkGraph {
+  directed: true;
+  multigraph: true;
+  graph: Record<string, never>;
+  nodes: Record<string, unknown>[];
+  links: Record<string, unknown>[];
+  [extra: string]: unknown;
+}
+
+/**
+ * Renders vertices and edges as node-link JSON: each node carries its properties and its
+ * `graph_index`, and each link names its source and target by index, with `key` set to the
+ * relationship type. Edges whose ends are not among the vertices are left out.
+ */
+export function toNodeLink(
+  graph: { vertices: readonly Vertex[]; edges: readonly Edge[] },
+  extra: Record<string, unknown> = {},
+): NodeLinkGraph {
+  const indexById = new Map<string, number>();
+  const nodes = graph.vertices.map((vertex, index) => {
+    indexById.set(vertex.vitrage_id, index);
+    return { ...vertex, graph_index: index };
+  });
+  const links: Record<string, unknown>[] = [];
+  for (const edge of graph.edges) {
+    const source = indexById.get(edge.source_id);
+    const target = indexById.get(edge.target_id);
+    if (source === undefined || target === undefined) {
+      continue;
+    }
+    const { source_id: _source, target_id: _target, ...properties } = edge;
+    links.push({ ...properties, source, target, key: edge.relationship_type });
+  }
+  return { directed: true, multigraph: true, graph: {}, nodes, links, ...extra };
+}
+
+/** A node of a topology tree: the vertex properties and its children, if it has any. */
+export type TreeNode = Record<string, unknown> & { children?: TreeNode[] };
+
+/**
+ * Turns a node-link graph into the nested tree networkx's `tree_data` builds from a root,
+ * following edges from source to target. Throws when the graph is not a tree (a vertex reached
+ * twice, or vertices not reachable from the root), as networkx does.
+ */
+export function toTree(graph: SubGraph, rootId: string): TreeNode {
+  if (graph.vertices.length === 0) {
+    return {};
+  }
+  if (graph.edges.length !== graph.vertices.length - 1) {
+    throw new Error("the topology is not a tree");
+  }
+  const nodeLink = toNodeLink(graph);
+  const byId = new Map(nodeLink.nodes.map((node) => [node.vitrage_id as string, node]));
+  const children = new Map<string, string[]>();
+  for (const edge of graph.edges) {
+    const list = children.get(edge.source_id) ?? [];
+    list.push(edge.target_id);
+    children.set(edge.source_id, list);
+  }
+  const visited = new Set<string>();
+  const build = (id: string): TreeNode => {
+    if (visited.has(id)) {
+      throw new Error("the topology is not a tree");
+    }
+    visited.add(id);
+    const node: TreeNode = { ...(byId.get(id) as Record<string, unknown>) };
+    const kids = children.get(id) ?? [];
+    if (kids.length > 0) {
+      node.children = kids.map(build);
+    }
+    return node;
+  };
+  const tree = build(rootId);
+  if (visited.size !== graph.vertices.length) {
+    throw new Error("the topology is not a tree");
+  }
+  return tree;
+}

@@ -1,0 +1,89 @@
+import type { PolicyEnforcer } from "@openstack-ts/kernel";
+import type { FastifyInstance } from "fastify";
+import { rcaErrors } from "../../errors.js";
+import type { EntityGraphReader, GraphQuery } from "../../graph/graph-types.js";
+import { enforce, parseFlag } from "../policy.js";
+import { tenantContext } from "../tenant-context.js";
+import { toNodeLink, toTree } from "./node-link.js";
+import { defaultRootId, getTopology } from "./topology-service.js";
+
+interface TopologyBody {
+  depth?: unknown;
+  graph_type?: unknown;
+  query?: unknown;
+  root?: unknown;
+  all_tenants?: unknown;
+}
+
+/** `POST /v1/topology`: the entity graph as node-link JSON or as a tree. */
+export function registerTopologyRoutes(
+  app: FastifyInstance,
+  dependencies: { graph: EntityGraphReader; policy: Pick<PolicyEnforcer, "enforce"> },
+): void {
+  const { graph, policy } = dependencies;
+
+  app.post<{ Body: TopologyBody | null }>("/v1/topology", async (request) => {
+    const body = request.body ?? {};
+    const allTenants = parseFlag(body.all_tenants);
+    enforce(policy, request, allTenants ? "get topology:all_tenants" : "get topology");
+
+    const graphType = body.graph_type ?? "graph";
+    const depth = parseDepth(body.depth);
+    const root = typeof body.root === "string" && body.root !== "" ? body.root : undefined;
+    const query = parseQuery(body.query);
+    if (graphType !== "graph" && graphType !== "tree") {
+      throw rcaErrors.create("TOPOLOGY_FAILED");
+    }
+    if (graphType === "graph" && depth !== undefined && root === undefined) {
+      throw rcaErrors.create("GRAPH_DEPTH_WITHOUT_ROOT");
+    }
+
+    const tenant = tenantContext(request.auth);
+    try {
+      const subgraph = getTopology(graph, { graphType, depth, query, root, allTenants }, tenant);
+      if (graphType === "graph") {
+        return toNodeLink(subgraph, { raw: true });
+      }
+      const rootId = root ?? defaultRootId(graph);
+      return toTree(subgraph, rootId ?? "");
+    } catch (error) {
+      request.log.info({ err: error }, "topology request failed");
+      throw rcaErrors.create("TOPOLOGY_FAILED");
+    }
+  });
+}
+
+function parseDepth(value: unknown): number | undefined {
+  if (value === undefined || value === null || value === "") {
+    return undefined;
+  }
+  const depth = Number(value);
+  if (!Number.isInteger(depth) || depth < 0) {
+    throw rcaErrors.create("INVALID_QUERY", {
+      reason: `depth must be a whole number, not ${String(value)}`,
+    });
+  }
+  return depth;
+}
+
+/** Reads `query`, a JSON document sent as a string (or, leniently, as an object). */
+export function parseQuery(value: unknown): GraphQuery | undefined {
+  if (value === undefined || value === null || value === "") {
+    return undefined;
+  }
+  let parsed: unknown = value;
+  if (typeof value === "string") {
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      throw rcaErrors.create("INVALID_QUERY", { reason: "query is not valid JSON" });
+    }
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw rcaErrors.create("INVALID_QUERY", { reason: "query must be a JSON object" });
+  }
+  if (Object.keys(parsed).length === 0) {
+    return undefined;
+  }
+  return parsed as GraphQuery;
+}
