@@ -1,0 +1,86 @@
+import { createHttpServer, type Logger } from "@openstack-ts/kernel";
+import type { FastifyInstance } from "fastify";
+import { createBridgeBinding, type HostBinding } from "./binding/bridge-binding.js";
+import { type CommandRunner, execFileRunner } from "./binding/command-runner.js";
+import { bindingHostId, type KuryrConfig } from "./config.js";
+import { createEndpointService } from "./endpoint/endpoint-service.js";
+import { createExposureService } from "./exposure/exposure-service.js";
+import { createIpamService } from "./ipam/ipam-service.js";
+import { createNetworkService } from "./network/network-service.js";
+import type { NeutronAccess } from "./neutron/neutron-access.js";
+import { NeutronClient } from "./neutron/neutron-client.js";
+import {
+  DockerResourceLookup,
+  type FeatureProbe,
+  featureProbe,
+} from "./neutron/neutron-lookups.js";
+import { formatPluginError, registerPluginRoutes } from "./protocol/plugin-routes.js";
+
+/** What the plugin app is built from; tests pass their own binding or command runner. */
+export interface KuryrAppDependencies {
+  config: KuryrConfig;
+  logger: Logger;
+  access: NeutronAccess;
+  /** Host binding; defaults to the veth and bridge binding with `runCommand`. */
+  binding?: HostBinding;
+  /** Runs `ip` and `iptables`; defaults to execFile. */
+  runCommand?: CommandRunner;
+}
+
+/** The plugin app and the startup check of Neutron's extensions. */
+export interface KuryrApp {
+  app: FastifyInstance;
+  features: FeatureProbe;
+}
+
+/** Builds the plugin's fastify app: every libnetwork endpoint, `/healthcheck` and `/metrics`. */
+export function buildKuryrApp(deps: KuryrAppDependencies): KuryrApp {
+  const { config, logger } = deps;
+  const neutron = new NeutronClient(deps.access, config.neutron.timeout_seconds);
+  const features = featureProbe(neutron, logger);
+  const lookup = new DockerResourceLookup(neutron, features);
+  const binding = deps.binding ?? defaultBinding(config, logger, deps.runCommand);
+  const hostId = bindingHostId(config);
+
+  const app = createHttpServer({ service: "kuryr", logger, formatError: formatPluginError });
+  registerPluginRoutes(
+    app,
+    {
+      network: createNetworkService({ neutron, features, lookup, binding, config, logger }),
+      endpoint: createEndpointService({
+        neutron,
+        features,
+        lookup,
+        binding,
+        config,
+        hostId,
+        logger,
+      }),
+      exposure: createExposureService({
+        neutron,
+        lookup,
+        enabled: config.process_external_connectivity,
+        logger,
+      }),
+      ipam: createIpamService({ neutron, features, config, hostId, logger }),
+    },
+    config,
+  );
+  return { app, features };
+}
+
+function defaultBinding(
+  config: KuryrConfig,
+  logger: Logger,
+  runCommand: CommandRunner | undefined,
+): HostBinding {
+  return createBridgeBinding({
+    run: runCommand ?? execFileRunner(),
+    logger,
+    ipCommand: config.binding.ip_command,
+    iptablesCommand: config.binding.iptables_command,
+    ip6tablesCommand: config.binding.ip6tables_command,
+    bridgePrefix: config.binding.bridge_prefix,
+    allowBridgeForwarding: config.binding.allow_bridge_forwarding,
+  });
+}

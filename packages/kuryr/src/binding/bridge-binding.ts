@@ -1,0 +1,119 @@
+import type { Logger } from "@openstack-ts/kernel";
+import { KeyedLock } from "../keyed-lock.js";
+import { bridgeName, containerVethName, hostVethName } from "../naming.js";
+import { CommandError, type CommandRunner } from "./command-runner.js";
+import { IpRoute } from "./iproute.js";
+
+/** Settings of the veth and bridge binding. */
+export interface BridgeBindingOptions {
+  run: CommandRunner;
+  logger: Logger;
+  ipCommand: string;
+  iptablesCommand: string;
+  ip6tablesCommand: string;
+  bridgePrefix: string;
+  allowBridgeForwarding: boolean;
+}
+
+/** What the binding needs to know about a Neutron port. */
+export interface PortToPlug {
+  portId: string;
+  networkId: string;
+  macAddress: string;
+  mtu?: number | undefined;
+}
+
+/** Plugs container ports into per-network Linux bridges on this host. */
+export interface HostBinding {
+  /** Creates the veth pair and plugs its host side into the network's bridge; returns the container side. */
+  plug(port: PortToPlug): Promise<{ containerInterface: string; hostInterface: string }>;
+  /** Deletes the veth pair of a port (both sides go with the host side). */
+  unplug(portId: string, networkId: string): Promise<void>;
+  /** Deletes the network's bridge when no port is plugged into it any more. */
+  releaseBridge(networkId: string): Promise<void>;
+}
+
+const FORWARD_CHAIN = "DOCKER-USER";
+
+/**
+ * The veth binding: one Linux bridge per Neutron network on this host, one veth pair per port. The
+ * host side (`tap<port id>`) joins the bridge and the other side (`t_c<port id>`) is handed to
+ * Docker, which moves it into the container. Containers on one network share a bridge and reach
+ * each other; bridges carry no address, so nothing routes between networks.
+ *
+ * When dockerd manages iptables, its FORWARD policy drops bridged traffic that passes through
+ * netfilter, so the binding inserts `-i <bridge> -o <bridge> -j ACCEPT` into DOCKER-USER for each
+ * bridge (and deletes it with the bridge) when that chain exists.
+ */
+export function createBridgeBinding(options: BridgeBindingOptions): HostBinding {
+  const ip = new IpRoute(options.run, options.ipCommand);
+  const lock = new KeyedLock();
+
+  async function plug(port: PortToPlug) {
+    const bridge = bridgeName(options.bridgePrefix, port.networkId);
+    const hostInterface = hostVethName(port.portId);
+    const containerInterface = containerVethName(port.portId);
+    await lock.run(bridge, async () => {
+      await ensureBridge(bridge);
+      // A retried CreateEndpoint finds the pair of its first attempt.
+      await ip.deleteLink(hostInterface);
+      await ip.addVethPair(hostInterface, containerInterface, port.macAddress, port.mtu);
+      await ip.attach(hostInterface, bridge);
+    });
+    return { containerInterface, hostInterface };
+  }
+
+  async function ensureBridge(bridge: string) {
+    if ((await ip.link(bridge)) !== null) {
+      return;
+    }
+    await ip.addBridge(bridge);
+    options.logger.info({ bridge }, "bridge created");
+    if (options.allowBridgeForwarding) {
+      await changeForwardRule("-I", bridge);
+    }
+  }
+
+  async function unplug(portId: string, networkId: string) {
+    const bridge = bridgeName(options.bridgePrefix, networkId);
+    await lock.run(bridge, async () => {
+      await ip.deleteLink(hostVethName(portId));
+    });
+  }
+
+  async function releaseBridge(networkId: string) {
+    const bridge = bridgeName(options.bridgePrefix, networkId);
+    await lock.run(bridge, async () => {
+      if ((await ip.link(bridge)) === null) {
+        return;
+      }
+      const ports = await ip.bridgePorts(bridge);
+      if (ports.length > 0) {
+        options.logger.info({ bridge, ports }, "bridge kept: interfaces are still plugged in");
+        return;
+      }
+      await ip.deleteLink(bridge);
+      if (options.allowBridgeForwarding) {
+        await changeForwardRule("-D", bridge);
+      }
+      options.logger.info({ bridge }, "bridge deleted");
+    });
+  }
+
+  async function changeForwardRule(action: "-I" | "-D", bridge: string) {
+    const rule = ["-i", bridge, "-o", bridge, "-j", "ACCEPT"];
+    for (const command of [options.iptablesCommand, options.ip6tablesCommand]) {
+      try {
+        await options.run(command, ["-w", "5", action, FORWARD_CHAIN, ...rule]);
+      } catch (error) {
+        // No DOCKER-USER chain means dockerd does not manage this firewall: nothing to open.
+        if (!(error instanceof CommandError)) {
+          throw error;
+        }
+        options.logger.debug({ command, bridge, err: error.message }, "forward rule not changed");
+      }
+    }
+  }
+
+  return { plug, unplug, releaseBridge };
+}
