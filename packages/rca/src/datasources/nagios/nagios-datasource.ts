@@ -22,6 +22,8 @@ export interface NagiosAlarm extends NagiosServiceStatus {
 }
 
 const OK = "OK";
+/** Status of a service that has not been checked yet; it is neither raised nor cleared. */
+const PENDING = "PENDING";
 
 /**
  * The Nagios datasource: every interval it reads the status page with basic authentication and
@@ -34,7 +36,7 @@ export function createNagiosDatasource(options: NagiosDatasourceOptions): Dataso
   const cache = new AlarmCache<NagiosAlarm>({
     key: (alarm) => `${alarm.host}\u0000${alarm.service}`,
     isErroneous: (alarm) => alarm.status !== OK,
-    isValid: () => true,
+    isValid: (alarm) => alarm.status !== PENDING,
     statusChanged: (current, previous) => current.status !== previous.status,
   });
   let timer: NodeJS.Timeout | undefined;
