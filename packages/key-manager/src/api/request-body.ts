@@ -43,16 +43,15 @@ export function requireMediaType(request: FastifyRequest, expected: readonly str
  */
 export function parseJsonBody(request: FastifyRequest, maxBytes: number): unknown {
   const body = rawBody(request);
-  let parsed: unknown;
   try {
     if (body.length > maxBytes) {
       throw new Error("body exceeds the maximum request size");
     }
-    parsed = JSON.parse(strictUtf8.decode(body));
+    // Nesting deep enough to exhaust the stack, in parsing or trimming, is malformed too.
+    return trimStrings(JSON.parse(strictUtf8.decode(body)));
   } catch {
     throw errors.create("MALFORMED_JSON");
   }
-  return trimStrings(parsed);
 }
 
 function trimStrings(value: unknown): unknown {

@@ -14,6 +14,7 @@ const PROJECT_KEY_ALGORITHM = "aes-256-gcm";
 /** An unwrapped project key with the id and version it is stored under. */
 interface ProjectKey {
   id: string;
+  projectId: string;
   version: number;
   key: Buffer;
 }
@@ -44,7 +45,7 @@ export function createSoftwareSecretStore(dependencies: SoftwareStoreDependencie
       row.wrapped_key,
       projectKeyContext(row.project_id, row.version),
     );
-    const projectKey = { id: row.id, version: row.version, key };
+    const projectKey = { id: row.id, projectId: row.project_id, version: row.version, key };
     keysById.set(row.id, projectKey);
     return projectKey;
   }
@@ -76,7 +77,7 @@ export function createSoftwareSecretStore(dependencies: SoftwareStoreDependencie
       }
       return unwrap(existing);
     }
-    const projectKey = { id: row.id, version, key };
+    const projectKey = { id: row.id, projectId, version, key };
     keysById.set(row.id, projectKey);
     return projectKey;
   }
@@ -104,14 +105,16 @@ export function createSoftwareSecretStore(dependencies: SoftwareStoreDependencie
 
   async function keyById(keyId: string, projectId: string): Promise<ProjectKey> {
     const cached = keysById.get(keyId);
-    if (cached !== undefined) {
-      return cached;
-    }
-    const row = await projectKeys.findById(keyId);
-    if (row === undefined || row.project_id !== projectId) {
+    const projectKey = cached ?? (await loadKey(keyId));
+    if (projectKey === undefined || projectKey.projectId !== projectId) {
       throw new Error(`project key ${keyId} of project ${projectId} does not exist`);
     }
-    return unwrap(row);
+    return projectKey;
+  }
+
+  async function loadKey(keyId: string): Promise<ProjectKey | undefined> {
+    const row = await projectKeys.findById(keyId);
+    return row === undefined ? undefined : unwrap(row);
   }
 
   return {
