@@ -43,7 +43,7 @@ export function registerResourceRoutes(
     const allTenants = parseFlag(params.all_tenants);
     enforce(policy, request, allTenants ? "list resources:all_tenants" : "list resources");
     const query = resourceQuery(params, allTenants, tenantContext(request.auth));
-    return graph.queryVertices(query);
+    return queryOrReject(graph, query);
   };
 
   app.post<{ Body: ResourceParams | null }>("/v1/resources", async (request) =>
@@ -103,4 +103,13 @@ function resourceQuery(
     parts.push(query);
   }
   return parts.length === 1 ? base : { and: parts };
+}
+
+/** Runs a query built from the caller's input; a query the graph cannot evaluate is a 400. */
+function queryOrReject(graph: Pick<EntityGraphReader, "queryVertices">, query: GraphQuery) {
+  try {
+    return graph.queryVertices(query);
+  } catch (error) {
+    throw rcaErrors.create("INVALID_QUERY", { reason: (error as Error).message });
+  }
 }
