@@ -1,0 +1,88 @@
+import type { Kysely, Selectable } from "kysely";
+import type { IdentitySchema, RoleAssignmentRow } from "../db/schema.js";
+import { isUniqueViolation } from "../db/sql-errors.js";
+import type { Assignment, AssignmentFilter, AssignmentTarget } from "./assignment-types.js";
+
+/** SQL access to role assignments of users. */
+export function createAssignmentRepo(db: Kysely<IdentitySchema>) {
+  return {
+    async list(filter: AssignmentFilter): Promise<Assignment[]> {
+      let query = db
+        .selectFrom("identity_role_assignments")
+        .selectAll()
+        .where("actor_type", "=", "user")
+        .orderBy("target_type")
+        .orderBy("target_id")
+        .orderBy("actor_id")
+        .orderBy("role_id");
+      if (filter.userId !== undefined) {
+        query = query.where("actor_id", "=", filter.userId);
+      }
+      if (filter.roleId !== undefined) {
+        query = query.where("role_id", "=", filter.roleId);
+      }
+      if (filter.targetType !== undefined) {
+        query = query.where("target_type", "=", filter.targetType);
+      }
+      if (filter.targetId !== undefined) {
+        query = query.where("target_id", "=", filter.targetId);
+      }
+      return (await query.execute()).map(toAssignment);
+    },
+
+    async exists(assignment: Assignment): Promise<boolean> {
+      const row = await db
+        .selectFrom("identity_role_assignments")
+        .select("role_id")
+        .where("actor_type", "=", "user")
+        .where("actor_id", "=", assignment.userId)
+        .where("target_type", "=", assignment.target.type)
+        .where("target_id", "=", assignment.target.id)
+        .where("role_id", "=", assignment.roleId)
+        .executeTakeFirst();
+      return row !== undefined;
+    },
+
+    /** Adds a grant; a grant that already exists is left as it is. */
+    async insert(assignment: Assignment): Promise<void> {
+      try {
+        await db
+          .insertInto("identity_role_assignments")
+          .values({
+            actor_type: "user",
+            actor_id: assignment.userId,
+            target_type: assignment.target.type,
+            target_id: assignment.target.id,
+            role_id: assignment.roleId,
+          })
+          .execute();
+      } catch (error) {
+        if (!isUniqueViolation(error)) {
+          throw error;
+        }
+      }
+    },
+
+    async delete(assignment: Assignment): Promise<number> {
+      const result = await db
+        .deleteFrom("identity_role_assignments")
+        .where("actor_type", "=", "user")
+        .where("actor_id", "=", assignment.userId)
+        .where("target_type", "=", assignment.target.type)
+        .where("target_id", "=", assignment.target.id)
+        .where("role_id", "=", assignment.roleId)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+  };
+}
+
+export type AssignmentRepo = ReturnType<typeof createAssignmentRepo>;
+
+function toAssignment(row: Selectable<RoleAssignmentRow>): Assignment {
+  return {
+    userId: row.actor_id,
+    target: { type: row.target_type, id: row.target_id } as AssignmentTarget,
+    roleId: row.role_id,
+  };
+}

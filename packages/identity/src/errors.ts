@@ -1,0 +1,86 @@
+import {
+  type ApiError,
+  defineErrorCatalogue,
+  type ErrorSpec,
+  httpTitle,
+} from "@openstack-ts/kernel";
+
+/**
+ * Every error the identity service returns, with a stable code. Authentication failures share one
+ * message on purpose, so a caller cannot tell an unknown user from a wrong password.
+ */
+const specs = {
+  UNAUTHORIZED: {
+    status: 401,
+    message: "The request requires valid authentication credentials.",
+  },
+  FORBIDDEN: {
+    status: 403,
+    message: "The caller is not authorized to perform {action}.",
+  },
+  INVALID_REQUEST: { status: 400, message: "{reason}" },
+  TOKEN_NOT_FOUND: { status: 404, message: "The token is not valid or has expired." },
+  DOMAIN_NOT_FOUND: { status: 404, message: "Domain {id} not found." },
+  PROJECT_NOT_FOUND: { status: 404, message: "Project {id} not found." },
+  USER_NOT_FOUND: { status: 404, message: "User {id} not found." },
+  ROLE_NOT_FOUND: { status: 404, message: "Role {id} not found." },
+  IMPLIED_ROLE_NOT_FOUND: {
+    status: 404,
+    message: "Role {prior} does not imply role {implied}.",
+  },
+  GRANT_NOT_FOUND: {
+    status: 404,
+    message: "Role {role} is not assigned to user {user} on {target}.",
+  },
+  SERVICE_NOT_FOUND: { status: 404, message: "Service {id} not found." },
+  ENDPOINT_NOT_FOUND: { status: 404, message: "Endpoint {id} not found." },
+  REGION_NOT_FOUND: { status: 404, message: "Region {id} not found." },
+  CREDENTIAL_NOT_FOUND: { status: 404, message: "EC2 credential {id} not found." },
+  APPLICATION_CREDENTIAL_NOT_FOUND: {
+    status: 404,
+    message: "Application credential {id} not found.",
+  },
+  ACCESS_RULE_NOT_FOUND: { status: 404, message: "Access rule {id} not found." },
+  DUPLICATE: { status: 409, message: "{what} already exists." },
+  DOMAIN_ENABLED: {
+    status: 403,
+    message: "Domain {id} is enabled; disable it before deleting it.",
+  },
+  PROTECTED_RESOURCE: { status: 403, message: "{what}" },
+  ACCESS_RULE_IN_USE: {
+    status: 403,
+    message: "Access rule {id} is used by an application credential; delete that first.",
+  },
+  RESTRICTED_APPLICATION_CREDENTIAL: {
+    status: 403,
+    message:
+      "A token issued from a restricted application credential cannot manage application credentials.",
+  },
+  NOT_IMPLEMENTED: { status: 501, message: "{what} is not implemented." },
+} as const satisfies Record<string, ErrorSpec>;
+
+const catalogue = defineErrorCatalogue(specs);
+
+/** Code of an identity error, such as `USER_NOT_FOUND`. */
+export type IdentityErrorCode = keyof typeof specs;
+
+/** Values that fill the `{placeholders}` of a catalogue message. */
+export type IdentityErrorParameters = Record<string, string | number | boolean | null | undefined>;
+
+/** Creates the ApiError of a catalogue entry, its message filled from the parameters. */
+export function identityError(
+  code: IdentityErrorCode,
+  parameters?: IdentityErrorParameters,
+): ApiError {
+  return catalogue.create(code, parameters);
+}
+
+/** Creates a 400 with a message that names the invalid value and the fix. */
+export function invalidRequest(reason: string): ApiError {
+  return catalogue.create("INVALID_REQUEST", { reason });
+}
+
+/** Keystone's error body: `{"error": {"code": 404, "message": "...", "title": "Not Found"}}`. */
+export function formatKeystoneError(error: ApiError) {
+  return { error: { code: error.status, message: error.message, title: httpTitle(error.status) } };
+}

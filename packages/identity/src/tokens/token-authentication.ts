@@ -1,0 +1,175 @@
+import type { ApplicationCredentialService } from "../application-credentials/application-credential-service.js";
+import type { DomainService } from "../domains/domain-service.js";
+import { identityError, invalidRequest } from "../errors.js";
+import type { PasswordHasher } from "../passwords/password-hasher.js";
+import type { UserService } from "../users/user-service.js";
+import type { User } from "../users/user-types.js";
+import type { AuthenticatedIdentity, NamedReference, TokenRecord } from "./token-types.js";
+
+/** The `identity` object of `POST /v3/auth/tokens`, after schema validation. */
+export interface IdentityRequest {
+  methods: string[];
+  password?: { user: NamedReference & { password: string } } | undefined;
+  token?: { id: string } | undefined;
+  application_credential?:
+    | {
+        id?: string | undefined;
+        name?: string | undefined;
+        secret: string;
+        user?: NamedReference | undefined;
+      }
+    | undefined;
+}
+
+export interface AuthenticationDependencies {
+  users: Pick<UserService, "find" | "findByName">;
+  domains: Pick<DomainService, "find" | "findByReference">;
+  applicationCredentials: Pick<ApplicationCredentialService, "authenticate">;
+  hasher: PasswordHasher;
+  /** Looks up a valid token for the `token` method; null when it is invalid or expired. */
+  findValidToken(token: string): Promise<TokenRecord | null>;
+}
+
+const SUPPORTED_METHODS = new Set(["password", "token", "application_credential"]);
+
+/**
+ * Runs the authentication methods of a request. Every method must succeed and name the same
+ * user. Unknown users, wrong secrets and disabled users or domains are all the same 401.
+ */
+export function createAuthenticator(dependencies: AuthenticationDependencies) {
+  const { users, domains, applicationCredentials, hasher, findValidToken } = dependencies;
+
+  async function resolveUser(reference: NamedReference, where: string): Promise<User | undefined> {
+    if (reference.id !== undefined) {
+      return users.find(reference.id);
+    }
+    if (reference.name === undefined) {
+      throw invalidRequest(`${where} needs an id, or a name and a domain.`);
+    }
+    if (
+      reference.domain === undefined ||
+      (reference.domain.id ?? reference.domain.name) === undefined
+    ) {
+      throw invalidRequest(`${where} is given by name, so it needs a domain (id or name).`);
+    }
+    const domain = await domains.findByReference(reference.domain);
+    return domain === undefined ? undefined : users.findByName(domain.id, reference.name);
+  }
+
+  /** Throws a 401 unless the user exists, is enabled and its domain is enabled. */
+  async function requireActiveUser(user: User | undefined): Promise<User> {
+    if (user === undefined || !user.enabled) {
+      throw identityError("UNAUTHORIZED");
+    }
+    const domain = await domains.find(user.domainId);
+    if (domain === undefined || !domain.enabled) {
+      throw identityError("UNAUTHORIZED");
+    }
+    return user;
+  }
+
+  async function byPassword(request: IdentityRequest): Promise<AuthenticatedIdentity> {
+    if (request.password === undefined) {
+      throw invalidRequest('The "password" method is listed but "identity.password" is missing.');
+    }
+    const { password, ...reference } = request.password.user;
+    const user = await resolveUser(reference, "identity.password.user");
+    const matches = await hasher.verify(password, user?.passwordHash ?? null);
+    if (!matches) {
+      throw identityError("UNAUTHORIZED");
+    }
+    const active = await requireActiveUser(user);
+    return { userId: active.id, methods: ["password"] };
+  }
+
+  async function byToken(request: IdentityRequest): Promise<AuthenticatedIdentity> {
+    if (request.token === undefined) {
+      throw invalidRequest('The "token" method is listed but "identity.token" is missing.');
+    }
+    const record = await findValidToken(request.token.id);
+    if (record === null) {
+      throw identityError("UNAUTHORIZED");
+    }
+    if (record.applicationCredentialId !== null) {
+      throw identityError("FORBIDDEN", {
+        action: "re-authentication with a token issued from an application credential",
+      });
+    }
+    await requireActiveUser(await users.find(record.userId));
+    return {
+      userId: record.userId,
+      methods: ["token", ...record.methods.filter((method) => method !== "token")],
+      expiresAt: record.expiresAt,
+      auditChainId: record.auditChainId,
+    };
+  }
+
+  async function byApplicationCredential(request: IdentityRequest): Promise<AuthenticatedIdentity> {
+    const given = request.application_credential;
+    if (given === undefined) {
+      throw invalidRequest(
+        'The "application_credential" method is listed but "identity.application_credential" is missing.',
+      );
+    }
+    let ownerId: string | undefined;
+    if (given.id === undefined) {
+      if (given.name === undefined || given.user === undefined) {
+        throw invalidRequest("An application credential needs an id, or a name and its user.");
+      }
+      ownerId = (await resolveUser(given.user, "identity.application_credential.user"))?.id;
+      if (ownerId === undefined) {
+        throw identityError("UNAUTHORIZED");
+      }
+    }
+    const credential = await applicationCredentials.authenticate(
+      { id: given.id, name: given.name, userId: ownerId },
+      given.secret,
+    );
+    await requireActiveUser(await users.find(credential.userId));
+    return {
+      userId: credential.userId,
+      methods: ["application_credential"],
+      applicationCredential: {
+        id: credential.id,
+        projectId: credential.projectId,
+        roleIds: credential.roles.map((role) => role.id),
+        expiresAt: credential.expiresAt,
+      },
+    };
+  }
+
+  const methods: Record<string, (request: IdentityRequest) => Promise<AuthenticatedIdentity>> = {
+    password: byPassword,
+    token: byToken,
+    application_credential: byApplicationCredential,
+  };
+
+  return {
+    async authenticate(request: IdentityRequest): Promise<AuthenticatedIdentity> {
+      const names = [...new Set(request.methods)];
+      if (names.length === 0) {
+        throw invalidRequest('"identity.methods" lists no authentication method.');
+      }
+      if (names.some((name) => !SUPPORTED_METHODS.has(name))) {
+        throw identityError("UNAUTHORIZED");
+      }
+      const results: AuthenticatedIdentity[] = [];
+      for (const name of names) {
+        results.push(
+          await (methods[name] as (request: IdentityRequest) => Promise<AuthenticatedIdentity>)(
+            request,
+          ),
+        );
+      }
+      const [first, ...rest] = results as [AuthenticatedIdentity, ...AuthenticatedIdentity[]];
+      if (rest.some((result) => result.userId !== first.userId)) {
+        throw identityError("UNAUTHORIZED");
+      }
+      const merged: AuthenticatedIdentity = Object.assign({}, ...results);
+      merged.methods = [...new Set(results.flatMap((result) => result.methods))];
+      return merged;
+    },
+  };
+}
+
+export type Authenticator = ReturnType<typeof createAuthenticator>;

@@ -1,0 +1,173 @@
+import type { AssignmentService } from "../assignments/assignment-service.js";
+import { SYSTEM_TARGET } from "../assignments/assignment-types.js";
+import type { DomainService } from "../domains/domain-service.js";
+import { identityError, invalidRequest } from "../errors.js";
+import type { ProjectService } from "../projects/project-service.js";
+import type { Project } from "../projects/project-types.js";
+import type { UserService } from "../users/user-service.js";
+import type { AuthenticatedIdentity, NamedReference, TokenScope } from "./token-types.js";
+
+/** The `scope` of `POST /v3/auth/tokens`, after schema validation. */
+export type ScopeRequest =
+  | "unscoped"
+  | {
+      project?: NamedReference | undefined;
+      domain?: { id?: string | undefined; name?: string | undefined } | undefined;
+      system?: { all?: boolean | undefined } | undefined;
+      "OS-TRUST:trust"?: unknown;
+    };
+
+export interface ScopeDependencies {
+  users: Pick<UserService, "find">;
+  domains: Pick<DomainService, "find" | "findByReference">;
+  projects: Pick<ProjectService, "find" | "findByName">;
+  assignments: Pick<AssignmentService, "effectiveRoles">;
+}
+
+/**
+ * Decides the scope of a new token. A requested scope must name the system, or an enabled
+ * project or domain, on which the user has a role, and anything else is a 401. Without a
+ * requested scope, the token is scoped to the user's default project when the user may use it,
+ * and is unscoped otherwise.
+ */
+export function createScopeResolver(dependencies: ScopeDependencies) {
+  const { users, domains, projects, assignments } = dependencies;
+
+  async function findProject(reference: NamedReference): Promise<Project | undefined> {
+    if (reference.id !== undefined) {
+      return projects.find(reference.id);
+    }
+    if (reference.name === undefined) {
+      throw invalidRequest('"scope.project" needs an id, or a name and a domain.');
+    }
+    if (
+      reference.domain === undefined ||
+      (reference.domain.id ?? reference.domain.name) === undefined
+    ) {
+      throw invalidRequest('"scope.project" is given by name, so it needs a domain (id or name).');
+    }
+    const domain = await domains.findByReference(reference.domain);
+    return domain === undefined ? undefined : projects.findByName(domain.id, reference.name);
+  }
+
+  /** Returns true when the project and its domain are enabled and the user has a role on it. */
+  async function projectUsable(userId: string, project: Project | undefined): Promise<boolean> {
+    if (project === undefined || !project.enabled) {
+      return false;
+    }
+    const domain = await domains.find(project.domainId);
+    if (domain === undefined || !domain.enabled) {
+      return false;
+    }
+    const roles = await assignments.effectiveRoles(userId, { type: "project", id: project.id });
+    return roles.length > 0;
+  }
+
+  async function projectScope(userId: string, reference: NamedReference): Promise<TokenScope> {
+    const project = await findProject(reference);
+    if (project === undefined || !(await projectUsable(userId, project))) {
+      throw identityError("UNAUTHORIZED");
+    }
+    return { type: "project", id: project.id };
+  }
+
+  async function domainScope(
+    userId: string,
+    reference: { id?: string | undefined; name?: string | undefined },
+  ): Promise<TokenScope> {
+    if ((reference.id ?? reference.name) === undefined) {
+      throw invalidRequest('"scope.domain" needs an id or a name.');
+    }
+    const domain = await domains.findByReference(reference);
+    if (domain === undefined || !domain.enabled) {
+      throw identityError("UNAUTHORIZED");
+    }
+    const roles = await assignments.effectiveRoles(userId, { type: "domain", id: domain.id });
+    if (roles.length === 0) {
+      throw identityError("UNAUTHORIZED");
+    }
+    return { type: "domain", id: domain.id };
+  }
+
+  async function systemScope(userId: string, system: { all?: boolean | undefined }) {
+    if (system.all !== true) {
+      throw invalidRequest('"scope.system" must be {"all": true}.');
+    }
+    const roles = await assignments.effectiveRoles(userId, SYSTEM_TARGET);
+    if (roles.length === 0) {
+      throw identityError("UNAUTHORIZED");
+    }
+    return { type: "system" } as const;
+  }
+
+  async function defaultScope(userId: string): Promise<TokenScope> {
+    const user = await users.find(userId);
+    const projectId = user?.defaultProjectId ?? null;
+    if (projectId === null) {
+      return { type: "unscoped" };
+    }
+    const project = await projects.find(projectId);
+    if (!(await projectUsable(userId, project))) {
+      return { type: "unscoped" };
+    }
+    return { type: "project", id: projectId };
+  }
+
+  async function applicationCredentialScope(
+    identity: AuthenticatedIdentity,
+    requested: ScopeRequest | undefined,
+  ): Promise<TokenScope> {
+    const credential = identity.applicationCredential;
+    if (credential === undefined) {
+      throw new Error("applicationCredentialScope called without an application credential");
+    }
+    const scope = await projectScope(identity.userId, { id: credential.projectId });
+    if (requested === undefined || requested === "unscoped") {
+      return scope;
+    }
+    const project = requested.project;
+    const sameProject =
+      project !== undefined &&
+      Object.keys(requested).length === 1 &&
+      (await findProject(project))?.id === credential.projectId;
+    if (!sameProject) {
+      throw identityError("UNAUTHORIZED");
+    }
+    return scope;
+  }
+
+  return {
+    async resolve(
+      identity: AuthenticatedIdentity,
+      requested: ScopeRequest | undefined,
+    ): Promise<TokenScope> {
+      if (identity.applicationCredential !== undefined) {
+        return applicationCredentialScope(identity, requested);
+      }
+      if (requested === "unscoped") {
+        return { type: "unscoped" };
+      }
+      if (requested === undefined || Object.keys(requested).length === 0) {
+        return defaultScope(identity.userId);
+      }
+      if (Object.keys(requested).length > 1) {
+        throw invalidRequest('"scope" must name exactly one of project, domain and system.');
+      }
+      if (requested["OS-TRUST:trust"] !== undefined) {
+        throw identityError("FORBIDDEN", { action: "trust-scoped authentication (not supported)" });
+      }
+      if (requested.project !== undefined) {
+        return projectScope(identity.userId, requested.project);
+      }
+      if (requested.domain !== undefined) {
+        return domainScope(identity.userId, requested.domain);
+      }
+      if (requested.system !== undefined) {
+        return systemScope(identity.userId, requested.system);
+      }
+      throw invalidRequest('"scope" must name exactly one of project, domain and system.');
+    },
+  };
+}
+
+export type ScopeResolver = ReturnType<typeof createScopeResolver>;

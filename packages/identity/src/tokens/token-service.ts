@@ -1,0 +1,277 @@
+import { createHash, randomBytes } from "node:crypto";
+import { nowTimestamp, toTimestamp } from "@openstack-ts/kernel";
+import type { ApplicationCredentialService } from "../application-credentials/application-credential-service.js";
+import type { AssignmentService } from "../assignments/assignment-service.js";
+import { SYSTEM_TARGET } from "../assignments/assignment-types.js";
+import type { Catalog } from "../catalog/catalog-service.js";
+import { newAuditId } from "../common/ids.js";
+import { keystoneTime } from "../common/time.js";
+import type { DomainService } from "../domains/domain-service.js";
+import { identityError } from "../errors.js";
+import type { ProjectService } from "../projects/project-service.js";
+import type { RoleService } from "../roles/role-service.js";
+import type { Role } from "../roles/role-types.js";
+import type { UserService } from "../users/user-service.js";
+import type { Authenticator, IdentityRequest } from "./token-authentication.js";
+import type { TokenRepo } from "./token-repo.js";
+import type { ScopeRequest, ScopeResolver } from "./token-scope.js";
+import type { AuthenticatedIdentity, TokenBody, TokenRecord, TokenScope } from "./token-types.js";
+
+/** How long after expiry `?allow_expired=1` still validates a token, as Keystone's default. */
+const ALLOW_EXPIRED_WINDOW_MS = 48 * 3600 * 1000;
+
+export interface TokenServiceDependencies {
+  repo: TokenRepo;
+  authenticator: Authenticator;
+  scopes: ScopeResolver;
+  users: Pick<UserService, "find">;
+  domains: Pick<DomainService, "find">;
+  projects: Pick<ProjectService, "find">;
+  assignments: Pick<AssignmentService, "effectiveRoles">;
+  roles: Pick<RoleService, "expand">;
+  applicationCredentials: Pick<ApplicationCredentialService, "get">;
+  catalog: Pick<Catalog, "render">;
+  expirationSeconds: number;
+  /** Id of the project whose tokens carry `is_admin_project: true` (the bootstrap admin project). */
+  adminProjectId(): string | null;
+}
+
+export interface ValidateOptions {
+  /** Leaves the catalog out of the body (`?nocatalog`, and in-process validation). */
+  catalog?: boolean;
+  /** Accepts a token up to 48 hours past its expiry (`?allow_expired=1`). */
+  allowExpired?: boolean;
+}
+
+/** A validated token: its record and the body Keystone would return for it. */
+export interface ValidatedToken {
+  record: TokenRecord;
+  body: TokenBody;
+}
+
+/** Hashes a token for storage and lookup: SHA-256, hex. */
+export function hashToken(token: string): string {
+  return createHash("sha256").update(token).digest("hex");
+}
+
+/**
+ * Returns the stored record of a token that is neither revoked nor expired (nor, with
+ * `allowExpired`, expired for more than 48 hours), or null.
+ */
+export async function findUsableToken(
+  repo: Pick<TokenRepo, "get">,
+  token: string,
+  allowExpired: boolean,
+): Promise<TokenRecord | null> {
+  const record = await repo.get(hashToken(token));
+  if (record === undefined || record.revoked) {
+    return null;
+  }
+  const expiresAt = Date.parse(record.expiresAt);
+  const limit = allowExpired ? expiresAt + ALLOW_EXPIRED_WINDOW_MS : expiresAt;
+  return limit > Date.now() ? record : null;
+}
+
+/**
+ * Issues, validates and revokes tokens. Tokens are 32 random bytes (base64url); only their hash
+ * is stored. Roles, user and project state are read at every validation, so disabling a user or
+ * removing a role takes effect on the next request.
+ */
+export function createTokenService(dependencies: TokenServiceDependencies) {
+  const { repo, authenticator, scopes, expirationSeconds } = dependencies;
+
+  const findUsableRecord = (token: string, allowExpired: boolean) =>
+    findUsableToken(repo, token, allowExpired);
+
+  async function rolesOf(record: TokenRecord): Promise<Role[] | null> {
+    const target = targetOf(record.scope);
+    if (target === null) {
+      return [];
+    }
+    let roles = await dependencies.assignments.effectiveRoles(record.userId, target);
+    if (record.applicationCredentialId !== null) {
+      const credential = await dependencies.applicationCredentials
+        .get(record.userId, record.applicationCredentialId)
+        .catch(() => undefined);
+      if (credential === undefined) {
+        return null;
+      }
+      const delegated = await dependencies.roles.expand(credential.roles.map((role) => role.id));
+      roles = roles.filter((role) => delegated.has(role.id));
+    }
+    return roles.length === 0 ? null : roles;
+  }
+
+  /** Builds the token body, or returns null when the user, scope or roles no longer allow it. */
+  async function describe(record: TokenRecord, includeCatalog: boolean): Promise<TokenBody | null> {
+    const user = await dependencies.users.find(record.userId);
+    const userDomain =
+      user === undefined ? undefined : await dependencies.domains.find(user.domainId);
+    if (user === undefined || !user.enabled || userDomain === undefined || !userDomain.enabled) {
+      return null;
+    }
+    const body: TokenBody = {
+      methods: record.methods,
+      user: {
+        id: user.id,
+        name: user.name,
+        domain: { id: userDomain.id, name: userDomain.name },
+        password_expires_at: null,
+      },
+      audit_ids:
+        record.auditChainId === record.auditId
+          ? [record.auditId]
+          : [record.auditId, record.auditChainId],
+      expires_at: keystoneTime(record.expiresAt),
+      issued_at: keystoneTime(record.issuedAt),
+    };
+    if (!(await addScope(body, record.scope))) {
+      return null;
+    }
+    if (record.scope.type !== "unscoped") {
+      const roles = await rolesOf(record);
+      if (roles === null) {
+        return null;
+      }
+      body.roles = roles.map((role) => ({ id: role.id, name: role.name }));
+      if (includeCatalog) {
+        body.catalog = dependencies.catalog.render();
+      }
+    }
+    if (record.applicationCredentialId !== null) {
+      const credential = await dependencies.applicationCredentials.get(
+        record.userId,
+        record.applicationCredentialId,
+      );
+      body.application_credential = {
+        id: credential.id,
+        name: credential.name,
+        restricted: !credential.unrestricted,
+      };
+    }
+    return body;
+  }
+
+  /** Adds the project, domain or system of the scope; returns false when it is gone or disabled. */
+  async function addScope(body: TokenBody, scope: TokenScope): Promise<boolean> {
+    if (scope.type === "project") {
+      const project = await dependencies.projects.find(scope.id);
+      const domain =
+        project === undefined ? undefined : await dependencies.domains.find(project.domainId);
+      if (project === undefined || !project.enabled || domain === undefined || !domain.enabled) {
+        return false;
+      }
+      body.project = {
+        id: project.id,
+        name: project.name,
+        domain: { id: domain.id, name: domain.name },
+      };
+      body.is_domain = false;
+      body.is_admin_project = project.id === dependencies.adminProjectId();
+      return true;
+    }
+    if (scope.type === "domain") {
+      const domain = await dependencies.domains.find(scope.id);
+      if (domain === undefined || !domain.enabled) {
+        return false;
+      }
+      body.domain = { id: domain.id, name: domain.name };
+      return true;
+    }
+    if (scope.type === "system") {
+      body.system = { all: true };
+    }
+    return true;
+  }
+
+  function expiryOf(identity: AuthenticatedIdentity, issuedAt: Date): string {
+    let expires = new Date(issuedAt.getTime() + expirationSeconds * 1000);
+    if (identity.expiresAt !== undefined) {
+      expires = new Date(Math.min(expires.getTime(), Date.parse(identity.expiresAt)));
+    }
+    const credentialExpiry = identity.applicationCredential?.expiresAt ?? null;
+    if (credentialExpiry !== null) {
+      expires = new Date(Math.min(expires.getTime(), Date.parse(credentialExpiry)));
+    }
+    return toTimestamp(expires);
+  }
+
+  return {
+    /**
+     * Authenticates a `POST /v3/auth/tokens` request and issues a token. Returns the token, to
+     * send in `X-Subject-Token`, and its body.
+     */
+    async issue(request: { identity: IdentityRequest; scope?: ScopeRequest | undefined }) {
+      const identity = await authenticator.authenticate(request.identity);
+      const scope = await scopes.resolve(identity, request.scope);
+      const token = randomBytes(32).toString("base64url");
+      const issuedAt = new Date();
+      const auditId = newAuditId();
+      const record: TokenRecord = {
+        hash: hashToken(token),
+        userId: identity.userId,
+        methods: identity.methods,
+        scope,
+        auditId,
+        auditChainId: identity.auditChainId ?? auditId,
+        applicationCredentialId: identity.applicationCredential?.id ?? null,
+        issuedAt: toTimestamp(issuedAt),
+        expiresAt: expiryOf(identity, issuedAt),
+        revoked: false,
+      };
+      await repo.insert(record);
+      const body = await describe(record, true);
+      if (body === null) {
+        // The user or the scope changed between the checks above and now.
+        await repo.revoke(record.hash);
+        throw identityError("UNAUTHORIZED");
+      }
+      return { token, body };
+    },
+
+    /** Returns the token's record and body, or null when it is unknown, revoked or expired. */
+    async validate(token: string, options: ValidateOptions = {}): Promise<ValidatedToken | null> {
+      const record = await findUsableRecord(token, options.allowExpired === true);
+      if (record === null) {
+        return null;
+      }
+      const body = await describe(record, options.catalog !== false);
+      return body === null ? null : { record, body };
+    },
+
+    async revoke(token: string): Promise<boolean> {
+      const record = await findUsableRecord(token, false);
+      if (record === null) {
+        return false;
+      }
+      await repo.revoke(record.hash);
+      return true;
+    },
+
+    revokeUserTokens: (userId: string) => repo.revokeByUser(userId),
+
+    revokeApplicationCredentialTokens: (credentialId: string) =>
+      repo.revokeByApplicationCredential(credentialId),
+
+    /** Deletes tokens past the `allow_expired` window; returns how many. */
+    deleteExpired(): Promise<number> {
+      const before = toTimestamp(new Date(Date.parse(nowTimestamp()) - ALLOW_EXPIRED_WINDOW_MS));
+      return repo.deleteExpiredBefore(before);
+    },
+  };
+}
+
+export type TokenService = ReturnType<typeof createTokenService>;
+
+function targetOf(scope: TokenScope) {
+  switch (scope.type) {
+    case "project":
+      return { type: "project", id: scope.id } as const;
+    case "domain":
+      return { type: "domain", id: scope.id } as const;
+    case "system":
+      return SYSTEM_TARGET;
+    case "unscoped":
+      return null;
+  }
+}
