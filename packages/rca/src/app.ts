@@ -61,7 +61,7 @@ export interface RcaService extends ServiceInstance {
  * Builds the RCA service: the database (migrated), the core, the datasources of the
  * configuration, persistence and webhook notification of the core's notifications, and the
  * HTTP API. `listen()` binds the API and then starts the core, which reads the initial listings
- * of the datasources in the background; `/v1/status` returns 503 until that is done.
+ * of the datasources in the background. `/v1/status` returns 503 until that is done.
  */
 export async function createRcaService(
   config: RcaConfig,
@@ -217,7 +217,7 @@ function keystoneValidator(config: RcaConfig, logger: Logger): TokenValidator {
   });
 }
 
-/** The vertex types of the configured datasources, upstream's `[datasources] types`. */
+/** Lists the vertex types of the configured datasources, upstream's `[datasources] types`. */
 function datasourceVertexTypes(config: RcaConfig): string[] {
   const types: string[] = [];
   for (const name of config.datasources.types) {

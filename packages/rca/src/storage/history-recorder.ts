@@ -59,7 +59,7 @@ export function createHistoryRecorder(options: {
   }
 
   return {
-    /** Queues one notification; never throws. */
+    /** Queues one notification. A failed write is logged, so this never throws. */
     handle(notification: RcaNotification): void {
       const at = now().toISOString();
       queue = queue

@@ -92,6 +92,7 @@ export function parseAlarmQuery(params: AlarmParams, onlyActive: boolean): Alarm
   if (end !== undefined && start === undefined) {
     throw invalid("'end' can't be used without 'start'");
   }
+
   const sortBy = asList(params.sort_by);
   const sortDirs = asList(params.sort_dirs);
   const filterBy = asList(params.filter_by);
@@ -107,10 +108,12 @@ export function parseAlarmQuery(params: AlarmParams, onlyActive: boolean): Alarm
       throw invalid(`Unknown sort direction ${direction}`);
     }
   }
+
   const limit = params.limit === undefined ? 10000 : Number(params.limit);
   if (!Number.isInteger(limit) || limit < 0) {
     throw invalid(`limit must be a whole number, not ${String(params.limit)}`);
   }
+
   const columns =
     sortBy.length > 0 ? sortBy.map(column) : (["start_timestamp", "vitrage_id"] as AlarmColumn[]);
   const directions = columns.map((_, index) => (sortDirs[index] ?? "asc") as SortDirection);

@@ -5,7 +5,7 @@ import { PROMETHEUS_EVENT_TYPE } from "../../datasources/events/event-types.js";
 import { rcaErrors } from "../../errors.js";
 import { enforce } from "../policy.js";
 
-/** Where posted events go: the push datasources, in order, until one accepts the event. */
+/** A push datasource that takes posted events; they are offered in order until one accepts. */
 export interface EventSink {
   post(event: PostedEvent): boolean;
 }

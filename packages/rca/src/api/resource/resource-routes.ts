@@ -28,7 +28,7 @@ const LIVE_RESOURCES: GraphQuery = {
 
 /**
  * `POST /v1/resources` (list; `GET` is upstream's deprecated form), `POST /v1/resources/count`
- * and `GET /v1/resources/{vitrage_id}`, answered from the entity graph.
+ * and `GET /v1/resources/{vitrage_id}`, read from the entity graph.
  */
 export function registerResourceRoutes(
   app: FastifyInstance,

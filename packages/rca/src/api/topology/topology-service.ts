@@ -34,7 +34,7 @@ const notDeleted = (element: { vitrage_is_deleted: boolean }) =>
   element.vitrage_is_deleted !== true;
 
 /**
- * Answers topology requests from the entity graph with upstream's rules:
+ * Builds the subgraph a topology request returns, with upstream's rules:
  * - a tree, or a graph with both root and depth, is a traversal from the root (the cluster vertex
  *   by default) through vertices that match the query, which is then required;
  * - otherwise all tenants get every vertex matching the query (alarms and live resources by
@@ -59,7 +59,7 @@ export function getTopology(
   return projectTopology(graph, request.query, tenant, rootId);
 }
 
-/** The vitrage_id of the openstack.cluster vertex, the default root. */
+/** Returns the vitrage_id of the openstack.cluster vertex, the default root. */
 export function defaultRootId(graph: EntityGraphReader): string | undefined {
   const roots = graph.vertices({ type: OPENSTACK_CLUSTER_TYPE }).filter(notDeleted);
   if (roots.length > 1) {

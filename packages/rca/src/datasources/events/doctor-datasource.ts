@@ -16,9 +16,9 @@ export interface PushDatasource extends Datasource {
 }
 
 /**
- * The doctor datasource: events posted with `details.status` `down` raise an alarm named after
- * the event type `on` the nova.host whose id is `details.hostname`; `up` clears it. A repeated
- * event with an unchanged status keeps the alarm's original update time.
+ * Creates the doctor datasource. An event posted with `details.status` `down` raises an alarm
+ * named after the event type `on` the nova.host whose id is `details.hostname`, and `up` clears
+ * it. A repeated event with an unchanged status keeps the alarm's original update time.
  */
 export function createDoctorDatasource(): PushDatasource {
   const cache = new AlarmCache<DoctorAlarm>({

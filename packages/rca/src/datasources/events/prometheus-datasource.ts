@@ -50,7 +50,7 @@ export function loadAlertMappings(file: string): AlertMapping[] {
  * The Prometheus datasource: each alert of an Alertmanager webhook is an alarm named after its
  * `alertname` label with its `severity` label, raised while `firing` and cleared when
  * `resolved`. The mapping whose key labels all match the alert gives the resource properties
- * (such as `id: instance`); the alarm is `on` the one live resource with those properties.
+ * (such as `id: instance`), and the alarm is `on` the one live resource with those properties.
  */
 export function createPrometheusDatasource(
   mappings: AlertMapping[],

@@ -28,8 +28,8 @@ const PENDING = "PENDING";
 /**
  * The Nagios datasource: every interval it reads the status page with basic authentication and
  * reports the services that changed status. A CRITICAL, WARNING or UNKNOWN service is an alarm
- * `on` the resource its host maps to; an OK status, or a raised service that disappears from the
- * page, deletes the alarm. Hosts that match no mapping are ignored.
+ * `on` the resource its host maps to. An OK status deletes the alarm, and so does a raised service
+ * that disappears from the page. Hosts that match no mapping are ignored.
  */
 export function createNagiosDatasource(options: NagiosDatasourceOptions): Datasource {
   const { logger } = options;

@@ -24,8 +24,8 @@ export interface NovaDatasourceOptions {
 }
 
 /**
- * The Nova datasource: instances and compute hosts from Nova's versioned notifications, read
- * from RabbitMQ in the oslo.messaging envelope. An instance is `contained` in the nova.host named
+ * Creates the Nova datasource, which reads instances and compute hosts from Nova's versioned
+ * notifications on RabbitMQ, in the oslo.messaging envelope. An instance is `contained` in the nova.host named
  * by its `host` field; `instance.delete.end` deletes it; `service.update` of nova-compute reports
  * the host's state. Nova sends each change once, so the last known entities are stored and
  * returned as the listing at the next start.

@@ -19,9 +19,9 @@ export interface StaticDatasourceOptions {
 const YAML_FILE = /\.ya?ml$/;
 
 /**
- * The static datasource: resources and relationships described in YAML files of one folder. The
- * folder is read again every interval; when any file changed, the whole listing is sent as a
- * snapshot, so entities that vanished from the files are marked deleted.
+ * Creates the static datasource, which reads resources and relationships from the YAML files of
+ * one folder. The folder is read again every interval. When any file changed, the whole listing
+ * is sent as a snapshot, so entities that vanished from the files are marked deleted.
  */
 export function createStaticDatasource(options: StaticDatasourceOptions): Datasource {
   const { directory, logger } = options;
