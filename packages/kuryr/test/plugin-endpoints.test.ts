@@ -368,9 +368,8 @@ for (const backend of neutronBackends()) {
         NetworkID: networkId,
         EndpointID: endpointId,
       });
-      const [port] = await plugin.neutron.ports.list({ name: `${endpointId}-port` });
-      assert.ok(port);
-      await plugin.neutron.ports.remove(port.id);
+      // Docker's own IPAM releases no address through the plugin, so the port goes here.
+      assert.deepEqual(await plugin.neutron.ports.list({ name: `${endpointId}-port` }), []);
       assert.equal(
         (await plugin.call("/NetworkDriver.DeleteNetwork", { NetworkID: networkId })).status,
         200,

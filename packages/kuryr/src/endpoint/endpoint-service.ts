@@ -7,6 +7,7 @@ import { containerVethName, DEVICE_OWNER, idTags, portName, UNBOUND_PORT_NAME } 
 import type { NeutronClient } from "../neutron/neutron-client.js";
 import type { DockerResourceLookup, NeutronFeatures } from "../neutron/neutron-lookups.js";
 import type { NeutronNetwork, NeutronPort, NeutronSubnet } from "../neutron/neutron-types.js";
+import { releasePort } from "../neutron/port-release.js";
 import type { CreateEndpointRequest, EndpointRequest, JoinResponse } from "./endpoint-types.js";
 
 export interface EndpointDependencies {
@@ -251,8 +252,24 @@ export function createEndpointService(deps: EndpointDependencies) {
         await neutron.removeTag("ports", port.id, tag);
       }
     }
+    if (await allocatedByDockerIpam(port)) {
+      // Docker's own IPAM never calls ReleaseAddress here, so the port goes with the endpoint.
+      await releasePort(neutron, port, logger);
+    }
     logger.info({ endpoint: request.EndpointID, port: port.id }, "endpoint deleted");
     return {};
+  }
+
+  /** True when no subnet of the port belongs to a pool, so the plugin is not the network's IPAM. */
+  async function allocatedByDockerIpam(port: NeutronPort): Promise<boolean> {
+    const subnetIds = port.fixed_ips.map((fixed) => fixed.subnet_id);
+    if (subnetIds.length === 0) {
+      return false;
+    }
+    const subnets = await neutron.subnets.list({ id: subnetIds });
+    return subnets.every(
+      (subnet) => subnet.subnetpool_id === null && (subnet.tags ?? []).length === 0,
+    );
   }
 
   async function endpointOperInfo(request: EndpointRequest) {

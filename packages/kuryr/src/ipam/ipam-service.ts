@@ -17,12 +17,12 @@ import {
   PORT_EXISTING_TAG,
   poolName,
   SUBNET_NAME_PREFIX,
-  securityGroupName,
   UNBOUND_PORT_NAME,
 } from "../naming.js";
 import type { NeutronClient } from "../neutron/neutron-client.js";
 import { type NeutronFeatures, onlyOne } from "../neutron/neutron-lookups.js";
 import type { NeutronPort, NeutronSubnet, NeutronSubnetPool } from "../neutron/neutron-types.js";
+import { releasePort } from "../neutron/port-release.js";
 import { booleanOption, type OptionMap, stringOption } from "../options.js";
 import type {
   RequestAddressRequest,
@@ -294,7 +294,8 @@ export function createIpamService(deps: IpamDependencies) {
 
   /**
    * Reserves an address with a port named `kuryr-unbound-port`. An unowned port the user made
-   * beforehand with the requested address (or MAC) is adopted instead and tagged as existing.
+   * beforehand with the requested address (or MAC) and an address on the subnet is adopted
+   * instead and tagged as existing.
    */
   async function reservePort(subnet: NeutronSubnet, address: string, mac: string) {
     const existing = await findUnownedPort(subnet, address, mac);
@@ -310,17 +311,15 @@ export function createIpamService(deps: IpamDependencies) {
     if (address !== "") {
       fixedIp.ip_address = address;
     }
-    const attributes: Record<string, unknown> = {
+    // The reservation carries no MAC: a dual-stack endpoint reserves one port per family, and
+    // Neutron refuses two ports with one MAC on a network. CreateEndpoint sets the MAC.
+    const port = await neutron.ports.create({
       name: UNBOUND_PORT_NAME,
       network_id: subnet.network_id,
       admin_state_up: true,
       fixed_ips: [fixedIp],
       "binding:host_id": deps.hostId,
-    };
-    if (mac !== "") {
-      attributes.mac_address = mac;
-    }
-    const port = await neutron.ports.create(attributes);
+    });
     if (tags) {
       try {
         await neutron.addTag("ports", port.id, DEVICE_OWNER);
@@ -345,7 +344,15 @@ export function createIpamService(deps: IpamDependencies) {
     } else if (mac !== "") {
       candidates = await neutron.ports.list({ network_id: subnet.network_id, mac_address: mac });
     }
-    return candidates.find((port) => port.device_owner === "" && port.device_id === "") ?? null;
+    return (
+      candidates.find(
+        (port) =>
+          port.name !== UNBOUND_PORT_NAME &&
+          port.device_owner === "" &&
+          port.device_id === "" &&
+          port.fixed_ips.some((fixed) => fixed.subnet_id === subnet.id),
+      ) ?? null
+    );
   }
 
   async function releaseAddress(request: { PoolID: string; Address: string }) {
@@ -367,39 +374,9 @@ export function createIpamService(deps: IpamDependencies) {
       fixed_ips: [`subnet_id=${subnet.id}`, `ip_address=${address}`],
     });
     for (const port of ports) {
-      await releasePort(port);
+      await releasePort(neutron, port, logger);
     }
     return {};
-  }
-
-  async function releasePort(port: NeutronPort) {
-    const tags = port.tags ?? [];
-    if (tags.includes(PORT_EXISTING_TAG)) {
-      const reset: Record<string, unknown> = { device_owner: "", "binding:host_id": "" };
-      if (port.name.startsWith(port.device_id) && port.device_id !== "") {
-        reset.device_id = "";
-      }
-      await neutron.ports.update(port.id, reset);
-      await neutron.removeTag("ports", port.id, PORT_EXISTING_TAG);
-      logger.info({ port: port.id }, "existing port released");
-      return;
-    }
-    const ours =
-      tags.includes(DEVICE_OWNER) ||
-      port.device_owner === DEVICE_OWNER ||
-      port.name === UNBOUND_PORT_NAME;
-    if (!ours) {
-      return;
-    }
-    await neutron.ports.remove(port.id);
-    await removeLeftoverSecurityGroups(port.id);
-    logger.info({ port: port.id }, "port deleted");
-  }
-
-  async function removeLeftoverSecurityGroups(portId: string) {
-    for (const group of await neutron.securityGroups.list({ name: securityGroupName(portId) })) {
-      await neutron.securityGroups.remove(group.id);
-    }
   }
 
   async function releasePool(request: { PoolID: string }) {

@@ -256,6 +256,16 @@ function createPort(state: MemoryNeutron, port: Resource) {
       : subnets.slice(0, 1).map((subnet) => ({ subnet_id: subnet.id }));
   port.fixed_ips = wanted.map((entry) => allocateAddress(state, subnets, entry));
   port.mac_address = String(port.mac_address ?? randomMac());
+  const sameMac = [...state.store.ports.values()].some(
+    (other) => other.network_id === network.id && other.mac_address === port.mac_address,
+  );
+  if (sameMac) {
+    throw new NeutronFault(
+      409,
+      "MacAddressInUse",
+      `Unable to complete operation for network ${network.id}. The mac address ${port.mac_address} is in use.`,
+    );
+  }
   Object.assign(port, {
     device_owner: port.device_owner ?? "",
     device_id: port.device_id ?? "",
