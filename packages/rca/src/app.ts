@@ -19,6 +19,7 @@ import { RCA_POLICY_DEFAULTS } from "./api/policy.js";
 import { registerRcaRoutes } from "./api/rca/rca-routes.js";
 import { registerResourceRoutes } from "./api/resource/resource-routes.js";
 import { registerStatusRoutes, registerVersionRoutes } from "./api/status/status-routes.js";
+import { preloadTemplates } from "./api/template/template-preload.js";
 import { registerTemplateRoutes } from "./api/template/template-routes.js";
 import { registerTopologyRoutes } from "./api/topology/topology-routes.js";
 import { registerWebhookRoutes } from "./api/webhook/webhook-routes.js";
@@ -140,6 +141,9 @@ export async function createRcaService(
     starting ??= (async () => {
       await history.endAll(new Date().toISOString());
       await core.start(datasources.all);
+      if (config.templates_directory !== "") {
+        await preloadTemplates(config.templates_directory, core.templates, logger);
+      }
       logger.info({ datasources: datasources.all.map((source) => source.name) }, "RCA graph ready");
     })().catch((error: unknown) => {
       logger.error({ err: error }, "RCA core failed to start");

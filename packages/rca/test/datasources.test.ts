@@ -326,6 +326,8 @@ describe("doctor datasource", () => {
     assert.equal(updates[0]?.action, "update");
     assert.equal(updates[0]?.name, "compute.host.down");
     assert.equal(updates[1]?.updateTimestamp, doctorEvent.time);
+    assert.equal(updates[0]?.properties?.time, "2016-04-12T08:00:00Z");
+    assert.equal(updates[0]?.properties?.status, "down");
     assert.deepEqual(updates[0]?.relationships?.[0]?.neighbor, {
       type: "nova.host",
       id: "compute-1",

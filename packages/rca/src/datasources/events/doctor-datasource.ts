@@ -92,7 +92,7 @@ function toEntityEvent(alarm: DoctorAlarm): EntityEvent {
     state: cleared ? "Inactive" : "Active",
     sampleTimestamp: new Date(),
     updateTimestamp: alarm.updateTime,
-    properties: { ...alarm.details, severity, time: alarm.time },
+    properties: { ...alarm.details, severity, time: vitrageTime(alarm.time) },
     relationships: [
       {
         relationshipType: "on",
@@ -101,4 +101,14 @@ function toEntityEvent(alarm: DoctorAlarm): EntityEvent {
       },
     ],
   };
+}
+
+/**
+ * Rewrites the event time as `YYYY-MM-DDTHH:MM:SSZ`, the format upstream stores on doctor
+ * alarms. Upstream only changes the format, so the date and time are kept as sent, without a
+ * time-zone conversion. Text in another format is kept unchanged.
+ */
+export function vitrageTime(time: string): string {
+  const match = /^(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d:\d\d)/.exec(time);
+  return match === null ? time : `${match[1]}T${match[2]}Z`;
 }
