@@ -46,7 +46,9 @@ export async function createIdentityService(
   config: IdentityConfig,
   dependencies: ServiceDependencies,
 ): Promise<IdentityServiceInstance> {
-  const logger = dependencies.logger.child({}, { level: config.log.level });
+  // createHttpServer binds `service` itself, so the app gets a logger without that binding.
+  const baseLogger = dependencies.logger.child({}, { level: config.log.level });
+  const logger = baseLogger.child({ service: "identity" });
   const database = openDatabase<IdentitySchema>(config.database.url, {
     poolSize: config.database.pool_size,
   });
@@ -69,7 +71,7 @@ export async function createIdentityService(
       components,
       validator,
       config,
-      logger,
+      logger: baseLogger,
       healthCheck: async () => {
         await sql`select 1`.execute(database.db);
       },

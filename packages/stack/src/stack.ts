@@ -1,0 +1,201 @@
+import { join, resolve } from "node:path";
+import {
+  type IdentityModule,
+  type IdentityServiceInstance,
+  identityModule,
+} from "@openstack-ts/identity";
+import {
+  createLogger,
+  createMessageBus,
+  dataDirectory,
+  type Logger,
+  type MessageBus,
+  type ServiceConfigOptions,
+  type ServiceCredentials,
+  type ServiceInstance,
+  type ServiceModule,
+} from "@openstack-ts/kernel";
+import { relocateDataSettings } from "./data-folder.js";
+import { renderOpenrc, writeOpenrc } from "./openrc.js";
+import { STACK_SERVICES } from "./services.js";
+import { loadStackConfig } from "./stack-config.js";
+
+export interface StackOptions {
+  /**
+   * Folder for SQLite files, key files and the openrc file; defaults to `$OSTS_DATA_DIR` or
+   * `./data`. Settings that point into the default folder are moved here, and `OSTS_DATA_DIR`
+   * is set to it while the stack runs, for services that read it when they start.
+   */
+  dataDir?: string;
+  /** Binds every service to a free port instead of its configured one (for tests). */
+  freePorts?: boolean;
+  /** Configuration file; defaults to `$OSTS_CONFIG`. */
+  configFile?: string;
+  /** Environment the configuration overrides are read from; defaults to `process.env`. */
+  env?: NodeJS.ProcessEnv;
+  /** Extra overrides per configuration section, such as `{ identity: { "token.expiration_seconds": 600 } }`. */
+  overrides?: Record<string, Record<string, unknown>>;
+  /** Logger; defaults to one at the `stack.log.level` level. */
+  logger?: Logger;
+  /** Services started after identity; defaults to `STACK_SERVICES`. */
+  services?: ServiceModule[];
+  /** The identity module; replaceable for tests. */
+  identity?: IdentityModule;
+}
+
+/** One service the stack started. */
+export interface StackService {
+  name: string;
+  /** Base URL the service bound. */
+  url: string;
+  /** Service type in the catalog, if it has one. */
+  catalogType?: string | undefined;
+}
+
+/** The running stack. */
+export interface RunningStack {
+  services: StackService[];
+  identity: IdentityServiceInstance;
+  /** Credentials of the bootstrap admin, as written to the openrc file. */
+  adminCredentials: ServiceCredentials;
+  region: string;
+  dataDir: string;
+  openrcPath: string;
+  /** Stops every service in reverse order, then the message bus. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts identity, then every other service with identity's in-process token validator and one
+ * shared message bus, puts the URLs the services bound into the catalog, and writes an openrc
+ * file for the bootstrap admin into the data folder.
+ */
+export async function startStack(options: StackOptions = {}): Promise<RunningStack> {
+  const env = options.env ?? process.env;
+  const defaultDataDir = dataDirectory(process.env);
+  const dataDir = resolve(options.dataDir ?? dataDirectory(env));
+  const restoreEnvironment = pointDataDirectory(
+    options.dataDir === undefined ? undefined : dataDir,
+  );
+  const stackConfig = loadStackConfig({ file: options.configFile, env });
+  const logger = options.logger ?? createLogger({ level: stackConfig.log.level, service: "stack" });
+
+  const bus = await createMessageBus(stackConfig.bus.url, logger);
+  const started: ServiceInstance[] = [];
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) {
+      return;
+    }
+    stopped = true;
+    await stopAll(started.splice(0).reverse(), bus, logger);
+    restoreEnvironment();
+  };
+  try {
+    const configOptions = (module: ServiceModule): ServiceConfigOptions => ({
+      file: options.configFile,
+      env,
+      overrides: stackOverrides(module, { ...options, defaultDataDir, dataDir, env }),
+    });
+
+    const identityDescriptor = options.identity ?? identityModule;
+    const identity = await identityDescriptor.create(
+      identityDescriptor.loadConfig(configOptions(identityDescriptor)),
+      { logger, bus },
+    );
+    started.push(identity);
+    const services: StackService[] = [
+      { name: identity.name, url: await identity.listen(), catalogType: "identity" },
+    ];
+
+    for (const module of options.services ?? STACK_SERVICES) {
+      const instance = await module.create(module.loadConfig(configOptions(module)), {
+        logger,
+        bus,
+        tokenValidator: identity.tokenValidator,
+      });
+      started.push(instance);
+      const url = await instance.listen();
+      services.push({ name: module.name, url, catalogType: module.catalogType });
+      if (module.catalogType !== undefined) {
+        identity.setCatalogEndpoint(module.catalogType, module.catalogName ?? module.name, url);
+      }
+    }
+
+    const adminCredentials = identity.adminCredentials();
+    const openrcPath = join(dataDir, "openrc");
+    writeOpenrc(openrcPath, renderOpenrc(adminCredentials, identity.region));
+    logger.info(
+      { openrc: openrcPath, services: services.map((service) => service.name) },
+      "stack started",
+    );
+    return {
+      services,
+      identity,
+      adminCredentials,
+      region: identity.region,
+      dataDir,
+      openrcPath,
+      stop,
+    };
+  } catch (error) {
+    logger.error({ err: error }, "stack failed to start; stopping the services already started");
+    await stop();
+    throw error;
+  }
+}
+
+interface OverrideContext extends StackOptions {
+  defaultDataDir: string;
+  dataDir: string;
+  env: NodeJS.ProcessEnv;
+}
+
+/** Overrides of one service: the relocated data folder, free ports, then the caller's own. */
+function stackOverrides(module: ServiceModule, context: OverrideContext): Record<string, unknown> {
+  const explicit = context.overrides?.[module.section] ?? {};
+  const overrides: Record<string, unknown> = {};
+  if (context.freePorts === true) {
+    overrides["listen.port"] = 0;
+  }
+  if (context.dataDir !== context.defaultDataDir) {
+    const loaded = module.loadConfig({
+      file: context.configFile,
+      env: context.env,
+      overrides: explicit,
+    });
+    Object.assign(overrides, relocateDataSettings(loaded, context.defaultDataDir, context.dataDir));
+  }
+  return { ...overrides, ...explicit };
+}
+
+/** Sets `OSTS_DATA_DIR` while the stack runs; returns the function that restores it. */
+function pointDataDirectory(dataDir: string | undefined): () => void {
+  if (dataDir === undefined) {
+    return () => {};
+  }
+  const previous = process.env.OSTS_DATA_DIR;
+  process.env.OSTS_DATA_DIR = dataDir;
+  return () => {
+    if (previous === undefined) {
+      delete process.env.OSTS_DATA_DIR;
+    } else {
+      process.env.OSTS_DATA_DIR = previous;
+    }
+  };
+}
+
+async function stopAll(services: ServiceInstance[], bus: MessageBus, logger: Logger) {
+  for (const service of services) {
+    try {
+      await service.close();
+    } catch (error) {
+      logger.error({ err: error, service: service.name }, "stopping a service failed");
+    }
+  }
+  try {
+    await bus.close();
+  } catch (error) {
+    logger.error({ err: error }, "closing the message bus failed");
+  }
+}
