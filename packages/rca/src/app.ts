@@ -96,9 +96,13 @@ export async function createRcaService(
   let notifications: Promise<void> = Promise.resolve();
   core.onNotification((notification: RcaNotification) => {
     recorder.handle(notification);
-    notifications = notifications.then(() =>
-      notifier.notify(notification.type, notification.payload as Record<string, unknown>),
-    );
+    notifications = notifications
+      .then(() =>
+        notifier.notify(notification.type, notification.payload as Record<string, unknown>),
+      )
+      .catch((error: unknown) => {
+        logger.error({ err: error, type: notification.type }, "webhook notification failed");
+      });
   });
 
   const datasources = buildDatasources(config, {
