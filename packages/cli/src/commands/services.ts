@@ -1,0 +1,10 @@
+import type { ServiceModule } from "@openstack-ts/kernel";
+
+/**
+ * Services `openstack-ts serve <name>` can run, one line per service package. Modules load on
+ * demand, so client commands never load server code.
+ */
+export const SERVICES: Record<string, () => Promise<ServiceModule<unknown>>> = {
+  "key-manager": async () =>
+    (await import("@openstack-ts/key-manager")).keyManagerModule as ServiceModule<unknown>,
+};
