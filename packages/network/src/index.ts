@@ -1,1 +1,10 @@
-export {};
+export type { NetworkApp, NetworkAppDependencies } from "./app.js";
+export { buildNetworkApp } from "./app.js";
+export type { NetworkConfig } from "./config.js";
+export { loadNetworkConfig, NETWORK_PORT, networkConfigSchema } from "./config.js";
+export { networkMigrations } from "./db/migrations.js";
+export type { NetworkDatabase } from "./db/schema.js";
+export { errors as networkErrors } from "./errors.js";
+export type { ChangeAction, ChangeEvent } from "./events/event-publisher.js";
+export { EXTENSIONS } from "./extensions/extension-routes.js";
+export { createNetworkService, MIGRATION_SERVICE, networkModule } from "./module.js";

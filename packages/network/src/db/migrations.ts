@@ -1,0 +1,290 @@
+import { columnTypes, type SqlDialect } from "@openstack-ts/kernel";
+import { type CreateTableBuilder, type Kysely, type Migration, sql } from "kysely";
+import { TAG_TABLES } from "./schema.js";
+
+const ID = "varchar(36)";
+const PROJECT = "varchar(255)";
+const NAME = "varchar(255)";
+const ADDRESS = "varchar(64)";
+
+type Types = ReturnType<typeof columnTypes>;
+
+/** The network service's migrations, written once for every SQL dialect. */
+export function networkMigrations(dialect: SqlDialect): Record<string, Migration> {
+  const types = columnTypes(dialect);
+  return {
+    "0001_network": {
+      async up(db: Kysely<unknown>) {
+        await createNetworkTables(db, types);
+        await createSubnetPoolTables(db, types);
+        await createSubnetTables(db, types);
+        await createSecurityGroupTables(db, types);
+        await createPortTables(db, types);
+        await createTagTables(db);
+        await createQuotaTable(db);
+      },
+    },
+  };
+}
+
+/** Adds the columns of Neutron's standard attributes, with the id as primary key. */
+function withStandardColumns<T extends string>(
+  builder: CreateTableBuilder<T, never>,
+  types: Types,
+): CreateTableBuilder<T, never> {
+  return builder
+    .addColumn("id", sql.raw(ID), (column) => column.primaryKey())
+    .addColumn("project_id", sql.raw(PROJECT), (column) => column.notNull())
+    .addColumn("description", sql.raw(NAME), (column) => column.notNull())
+    .addColumn("created_at", sql.raw(types.timestamp), (column) => column.notNull())
+    .addColumn("updated_at", sql.raw(types.timestamp), (column) => column.notNull())
+    .addColumn("revision_number", "bigint", (column) => column.notNull());
+}
+
+async function createNetworkTables(db: Kysely<unknown>, types: Types) {
+  await withStandardColumns(db.schema.createTable("net_networks"), types)
+    .addColumn("name", sql.raw(NAME), (column) => column.notNull())
+    .addColumn("status", sql.raw("varchar(16)"), (column) => column.notNull())
+    .addColumn("admin_state_up", "boolean", (column) => column.notNull())
+    .addColumn("shared", "boolean", (column) => column.notNull())
+    .addColumn("external", "boolean", (column) => column.notNull())
+    .addColumn("mtu", "integer", (column) => column.notNull())
+    .addColumn("port_security_enabled", "boolean", (column) => column.notNull())
+    .execute();
+  await db.schema
+    .createIndex("net_networks_project")
+    .on("net_networks")
+    .column("project_id")
+    .execute();
+}
+
+async function createSubnetPoolTables(db: Kysely<unknown>, types: Types) {
+  await withStandardColumns(db.schema.createTable("net_subnetpools"), types)
+    .addColumn("name", sql.raw(NAME), (column) => column.notNull())
+    .addColumn("ip_version", "integer", (column) => column.notNull())
+    .addColumn("default_prefixlen", "integer", (column) => column.notNull())
+    .addColumn("min_prefixlen", "integer", (column) => column.notNull())
+    .addColumn("max_prefixlen", "integer", (column) => column.notNull())
+    .addColumn("default_quota", "integer")
+    .addColumn("shared", "boolean", (column) => column.notNull())
+    .addColumn("is_default", "boolean", (column) => column.notNull())
+    .execute();
+  await db.schema
+    .createTable("net_subnetpool_prefixes")
+    .addColumn("subnetpool_id", sql.raw(ID), (column) =>
+      column.notNull().references("net_subnetpools.id").onDelete("cascade"),
+    )
+    .addColumn("cidr", sql.raw(ADDRESS), (column) => column.notNull())
+    .addPrimaryKeyConstraint("net_subnetpool_prefixes_pk", ["subnetpool_id", "cidr"])
+    .execute();
+}
+
+async function createSubnetTables(db: Kysely<unknown>, types: Types) {
+  await withStandardColumns(db.schema.createTable("net_subnets"), types)
+    .addColumn("network_id", sql.raw(ID), (column) =>
+      column.notNull().references("net_networks.id").onDelete("cascade"),
+    )
+    .addColumn("name", sql.raw(NAME), (column) => column.notNull())
+    .addColumn("ip_version", "integer", (column) => column.notNull())
+    .addColumn("cidr", sql.raw(ADDRESS), (column) => column.notNull())
+    .addColumn("gateway_ip", sql.raw(ADDRESS))
+    .addColumn("enable_dhcp", "boolean", (column) => column.notNull())
+    .addColumn("ipv6_ra_mode", sql.raw("varchar(32)"))
+    .addColumn("ipv6_address_mode", sql.raw("varchar(32)"))
+    .addColumn("subnetpool_id", sql.raw(ID))
+    .execute();
+  await db.schema
+    .createIndex("net_subnets_network")
+    .on("net_subnets")
+    .column("network_id")
+    .execute();
+  await db.schema
+    .createIndex("net_subnets_project")
+    .on("net_subnets")
+    .column("project_id")
+    .execute();
+  await db.schema
+    .createIndex("net_subnets_subnetpool")
+    .on("net_subnets")
+    .column("subnetpool_id")
+    .execute();
+
+  await db.schema
+    .createTable("net_allocation_pools")
+    .addColumn("subnet_id", sql.raw(ID), (column) =>
+      column.notNull().references("net_subnets.id").onDelete("cascade"),
+    )
+    .addColumn("position", "integer", (column) => column.notNull())
+    .addColumn("first_ip", sql.raw(ADDRESS), (column) => column.notNull())
+    .addColumn("last_ip", sql.raw(ADDRESS), (column) => column.notNull())
+    .addPrimaryKeyConstraint("net_allocation_pools_pk", ["subnet_id", "position"])
+    .execute();
+  await db.schema
+    .createTable("net_dns_nameservers")
+    .addColumn("subnet_id", sql.raw(ID), (column) =>
+      column.notNull().references("net_subnets.id").onDelete("cascade"),
+    )
+    .addColumn("position", "integer", (column) => column.notNull())
+    .addColumn("address", sql.raw(ADDRESS), (column) => column.notNull())
+    .addPrimaryKeyConstraint("net_dns_nameservers_pk", ["subnet_id", "position"])
+    .execute();
+  await db.schema
+    .createTable("net_host_routes")
+    .addColumn("subnet_id", sql.raw(ID), (column) =>
+      column.notNull().references("net_subnets.id").onDelete("cascade"),
+    )
+    .addColumn("position", "integer", (column) => column.notNull())
+    .addColumn("destination", sql.raw(ADDRESS), (column) => column.notNull())
+    .addColumn("nexthop", sql.raw(ADDRESS), (column) => column.notNull())
+    .addPrimaryKeyConstraint("net_host_routes_pk", ["subnet_id", "position"])
+    .execute();
+}
+
+async function createSecurityGroupTables(db: Kysely<unknown>, types: Types) {
+  await withStandardColumns(db.schema.createTable("net_security_groups"), types)
+    .addColumn("name", sql.raw(NAME), (column) => column.notNull())
+    .addColumn("stateful", "boolean", (column) => column.notNull())
+    .execute();
+  await db.schema
+    .createIndex("net_security_groups_project")
+    .on("net_security_groups")
+    .column("project_id")
+    .execute();
+  await db.schema
+    .createTable("net_default_security_groups")
+    .addColumn("project_id", sql.raw(PROJECT), (column) => column.primaryKey())
+    .addColumn("security_group_id", sql.raw(ID), (column) =>
+      column.notNull().references("net_security_groups.id").onDelete("cascade"),
+    )
+    .execute();
+  await withStandardColumns(db.schema.createTable("net_security_group_rules"), types)
+    .addColumn("security_group_id", sql.raw(ID), (column) =>
+      column.notNull().references("net_security_groups.id").onDelete("cascade"),
+    )
+    .addColumn("remote_group_id", sql.raw(ID), (column) =>
+      column.references("net_security_groups.id").onDelete("cascade"),
+    )
+    .addColumn("direction", sql.raw("varchar(16)"), (column) => column.notNull())
+    .addColumn("ethertype", sql.raw("varchar(16)"), (column) => column.notNull())
+    .addColumn("protocol", sql.raw("varchar(40)"))
+    .addColumn("port_range_min", "integer")
+    .addColumn("port_range_max", "integer")
+    .addColumn("remote_ip_prefix", sql.raw(ADDRESS))
+    .execute();
+  await db.schema
+    .createIndex("net_security_group_rules_group")
+    .on("net_security_group_rules")
+    .column("security_group_id")
+    .execute();
+}
+
+async function createPortTables(db: Kysely<unknown>, types: Types) {
+  await withStandardColumns(db.schema.createTable("net_ports"), types)
+    .addColumn("network_id", sql.raw(ID), (column) =>
+      column.notNull().references("net_networks.id"),
+    )
+    .addColumn("name", sql.raw(NAME), (column) => column.notNull())
+    .addColumn("mac_address", sql.raw("varchar(32)"), (column) => column.notNull())
+    .addColumn("admin_state_up", "boolean", (column) => column.notNull())
+    .addColumn("status", sql.raw("varchar(16)"), (column) => column.notNull())
+    .addColumn("device_id", sql.raw(NAME), (column) => column.notNull())
+    .addColumn("device_owner", sql.raw(NAME), (column) => column.notNull())
+    .addColumn("port_security_enabled", "boolean", (column) => column.notNull())
+    .addColumn("binding_host_id", sql.raw(NAME), (column) => column.notNull())
+    .addColumn("binding_vnic_type", sql.raw("varchar(64)"), (column) => column.notNull())
+    .addColumn("binding_profile", sql.raw(types.json), (column) => column.notNull())
+    .addColumn("binding_vif_type", sql.raw("varchar(64)"), (column) => column.notNull())
+    .addColumn("binding_vif_details", sql.raw(types.json), (column) => column.notNull())
+    .addUniqueConstraint("net_ports_network_mac", ["network_id", "mac_address"])
+    .execute();
+  await db.schema.createIndex("net_ports_project").on("net_ports").column("project_id").execute();
+  await db.schema.createIndex("net_ports_device").on("net_ports").column("device_id").execute();
+
+  await db.schema
+    .createTable("net_ip_allocations")
+    .addColumn("subnet_id", sql.raw(ID), (column) => column.notNull().references("net_subnets.id"))
+    .addColumn("ip_address", sql.raw(ADDRESS), (column) => column.notNull())
+    .addColumn("port_id", sql.raw(ID), (column) =>
+      column.notNull().references("net_ports.id").onDelete("cascade"),
+    )
+    .addColumn("network_id", sql.raw(ID), (column) => column.notNull())
+    .addPrimaryKeyConstraint("net_ip_allocations_pk", ["subnet_id", "ip_address"])
+    .execute();
+  await db.schema
+    .createIndex("net_ip_allocations_port")
+    .on("net_ip_allocations")
+    .column("port_id")
+    .execute();
+
+  await db.schema
+    .createTable("net_port_security_groups")
+    .addColumn("port_id", sql.raw(ID), (column) =>
+      column.notNull().references("net_ports.id").onDelete("cascade"),
+    )
+    .addColumn("security_group_id", sql.raw(ID), (column) =>
+      column.notNull().references("net_security_groups.id"),
+    )
+    .addPrimaryKeyConstraint("net_port_security_groups_pk", ["port_id", "security_group_id"])
+    .execute();
+  await db.schema
+    .createIndex("net_port_security_groups_group")
+    .on("net_port_security_groups")
+    .column("security_group_id")
+    .execute();
+
+  await db.schema
+    .createTable("net_allowed_address_pairs")
+    .addColumn("port_id", sql.raw(ID), (column) =>
+      column.notNull().references("net_ports.id").onDelete("cascade"),
+    )
+    .addColumn("mac_address", sql.raw("varchar(32)"), (column) => column.notNull())
+    .addColumn("ip_address", sql.raw(ADDRESS), (column) => column.notNull())
+    .addPrimaryKeyConstraint("net_allowed_address_pairs_pk", [
+      "port_id",
+      "mac_address",
+      "ip_address",
+    ])
+    .execute();
+
+  await db.schema
+    .createTable("net_extra_dhcp_options")
+    .addColumn("port_id", sql.raw(ID), (column) =>
+      column.notNull().references("net_ports.id").onDelete("cascade"),
+    )
+    .addColumn("opt_name", sql.raw("varchar(64)"), (column) => column.notNull())
+    .addColumn("opt_value", sql.raw(NAME), (column) => column.notNull())
+    .addColumn("ip_version", "integer", (column) => column.notNull())
+    .addPrimaryKeyConstraint("net_extra_dhcp_options_pk", ["port_id", "opt_name", "ip_version"])
+    .execute();
+}
+
+async function createTagTables(db: Kysely<unknown>) {
+  const parents: Record<string, string> = {
+    net_network_tags: "net_networks",
+    net_subnet_tags: "net_subnets",
+    net_subnetpool_tags: "net_subnetpools",
+    net_port_tags: "net_ports",
+    net_security_group_tags: "net_security_groups",
+  };
+  for (const table of Object.values(TAG_TABLES)) {
+    await db.schema
+      .createTable(table)
+      .addColumn("resource_id", sql.raw(ID), (column) =>
+        column.notNull().references(`${parents[table]}.id`).onDelete("cascade"),
+      )
+      .addColumn("tag", sql.raw(NAME), (column) => column.notNull())
+      .addPrimaryKeyConstraint(`${table}_pk`, ["resource_id", "tag"])
+      .execute();
+    await db.schema.createIndex(`${table}_tag`).on(table).column("tag").execute();
+  }
+}
+
+async function createQuotaTable(db: Kysely<unknown>) {
+  await db.schema
+    .createTable("net_quotas")
+    .addColumn("project_id", sql.raw(PROJECT), (column) => column.notNull())
+    .addColumn("resource", sql.raw("varchar(64)"), (column) => column.notNull())
+    .addColumn("hard_limit", "integer", (column) => column.notNull())
+    .addPrimaryKeyConstraint("net_quotas_pk", ["project_id", "resource"])
+    .execute();
+}
