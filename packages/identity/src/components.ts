@@ -16,6 +16,7 @@ import { createProjectRepo } from "./projects/project-repo.js";
 import { createProjectService } from "./projects/project-service.js";
 import { createRoleRepo } from "./roles/role-repo.js";
 import { createRoleService } from "./roles/role-service.js";
+import type { FailureLog } from "./tokens/auth-failure.js";
 import { createAuthenticator } from "./tokens/token-authentication.js";
 import { createTokenRepo } from "./tokens/token-repo.js";
 import { createScopeResolver } from "./tokens/token-scope.js";
@@ -29,6 +30,8 @@ export interface ComponentOptions {
   cipher: CredentialCipher;
   /** Id of the project whose tokens are marked `is_admin_project`; known after bootstrap. */
   adminProjectId(): string | null;
+  /** Receives one line for each failed authentication, with the reason. */
+  log: FailureLog;
 }
 
 /** Builds every repository and service of the identity service over one database. */
@@ -72,8 +75,9 @@ export function createIdentityComponents(options: ComponentOptions) {
     applicationCredentials,
     hasher,
     findValidToken: (token) => findUsableToken(tokenRepo, token, false),
+    log: options.log,
   });
-  const scopes = createScopeResolver({ users, domains, projects, assignments });
+  const scopes = createScopeResolver({ users, domains, projects, assignments, log: options.log });
   const tokens = createTokenService({
     repo: tokenRepo,
     authenticator,

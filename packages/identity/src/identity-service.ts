@@ -64,6 +64,7 @@ export async function createIdentityService(
       config,
       cipher: loadCredentialCipher(config.credential.key_file),
       adminProjectId: () => bootstrap?.adminProjectId ?? null,
+      log: logger,
     });
     bootstrap = await bootstrapIdentity(config.bootstrap, { ...components, logger });
     const validator = createInProcessValidator(components);

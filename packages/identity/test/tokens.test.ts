@@ -270,7 +270,7 @@ for (const dialect of testDialects()) {
       const invalid = await harness.request("POST", "/v3/auth/tokens", {
         body: { auth: { identity: { methods: ["token"], token: { id: "not-a-token" } } } },
       });
-      assertKeystoneError(invalid, 401, "Unauthorized");
+      assertKeystoneError(invalid, 404, "Not Found");
     });
 
     it("invalidates tokens of disabled users and projects", async () => {

@@ -86,34 +86,40 @@ export function registerApplicationCredentialRoutes(
     },
   });
 
-  /** Reads the caller's own token: it fixes the project and the roles a credential delegates. */
-  async function creatingToken(request: FastifyRequest) {
+  /** Reads the caller's own token, which fixes the project and the roles a credential delegates. */
+  async function callerToken(request: FastifyRequest) {
     const header = request.headers["x-auth-token"];
     const token = Array.isArray(header) ? header[0] : header;
     const validated = token === undefined ? null : await tokens.validate(token, { catalog: false });
     if (validated === null) {
       throw identityError("UNAUTHORIZED");
     }
-    const body = validated.body;
-    if (body.application_credential?.restricted === true) {
+    if (validated.body.application_credential?.restricted === true) {
       throw identityError("RESTRICTED_APPLICATION_CREDENTIAL");
     }
-    if (body.project === undefined) {
-      throw invalidRequest("Application credentials are created with a project-scoped token.");
-    }
-    return { projectId: body.project.id, roles: body.roles ?? [] };
+    return validated.body;
   }
 
   app.post(base, async (request, reply) => {
     const userId = param(request, "user_id");
     authorize(request, "identity:create_application_credential", owner(request));
     const { application_credential: input } = parseBody(CreateSchema, request.body);
-    const token = await creatingToken(request);
-    const credentialInput = { ...input, expiresAt: parseExpiry(input.expires_at) };
+    const token = await callerToken(request);
+    if (token.project === undefined) {
+      throw invalidRequest("Application credentials are created with a project-scoped token.");
+    }
     const { credential, secret } = await applicationCredentials.create(
       userId,
-      credentialInput,
-      token,
+      {
+        name: input.name,
+        description: input.description,
+        secret: input.secret,
+        expiresAt: parseExpiry(input.expires_at),
+        unrestricted: input.unrestricted,
+        roles: input.roles,
+        accessRules: input.access_rules,
+      },
+      { projectId: token.project.id, roles: token.roles ?? [] },
     );
     return reply
       .code(201)
@@ -143,20 +149,10 @@ export function registerApplicationCredentialRoutes(
 
   app.delete(`${base}/:credential_id`, async (request, reply) => {
     authorize(request, "identity:delete_application_credential", owner(request));
-    await creatingTokenUnrestricted(request);
+    await callerToken(request);
     await applicationCredentials.delete(param(request, "user_id"), param(request, "credential_id"));
     return reply.code(204).send();
   });
-
-  /** Rejects a restricted application credential's token, as for creation. */
-  async function creatingTokenUnrestricted(request: FastifyRequest) {
-    const header = request.headers["x-auth-token"];
-    const token = Array.isArray(header) ? header[0] : header;
-    const validated = token === undefined ? null : await tokens.validate(token, { catalog: false });
-    if (validated?.body.application_credential?.restricted === true) {
-      throw identityError("RESTRICTED_APPLICATION_CREDENTIAL");
-    }
-  }
 
   const rules = "/v3/users/:user_id/access_rules";
   const renderRuleWithLink = (rule: AccessRule, request: FastifyRequest) => ({

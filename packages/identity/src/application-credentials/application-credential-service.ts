@@ -142,8 +142,8 @@ export function createApplicationCredentialService(
     },
 
     /**
-     * Finds a credential by id, or by name and owner, and checks its secret and expiry. Every
-     * failure is the same 401.
+     * Finds a credential by id, or by name and owner, and checks its secret and expiry. Returns
+     * the credential, or the reason it cannot be used.
      */
     async authenticate(
       reference: {
@@ -152,7 +152,7 @@ export function createApplicationCredentialService(
         userId?: string | undefined;
       },
       secret: string,
-    ): Promise<ApplicationCredential> {
+    ): Promise<{ credential: ApplicationCredential } | { failure: string }> {
       let credential: ApplicationCredential | undefined;
       if (reference.id !== undefined) {
         credential = await repo.get(reference.id);
@@ -160,13 +160,16 @@ export function createApplicationCredentialService(
         credential = (await repo.list({ userId: reference.userId, name: reference.name }))[0];
       }
       const matches = await hasher.verify(secret, credential?.secretHash ?? null);
-      if (credential === undefined || !matches) {
-        throw identityError("UNAUTHORIZED");
+      if (credential === undefined) {
+        return { failure: "application credential not found" };
+      }
+      if (!matches) {
+        return { failure: "wrong application credential secret" };
       }
       if (credential.expiresAt !== null && credential.expiresAt <= keystoneTime(nowTimestamp())) {
-        throw identityError("UNAUTHORIZED");
+        return { failure: "application credential expired" };
       }
-      return credential;
+      return { credential };
     },
 
     listAccessRules: (userId: string) => repo.listAccessRules(userId),

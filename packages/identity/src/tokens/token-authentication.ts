@@ -4,6 +4,7 @@ import { identityError, invalidRequest } from "../errors.js";
 import type { PasswordHasher } from "../passwords/password-hasher.js";
 import type { UserService } from "../users/user-service.js";
 import type { User } from "../users/user-types.js";
+import { authenticationFailed, type FailureLog } from "./auth-failure.js";
 import type { AuthenticatedIdentity, NamedReference, TokenRecord } from "./token-types.js";
 
 /** The `identity` object of `POST /v3/auth/tokens`, after schema validation. */
@@ -28,6 +29,7 @@ export interface AuthenticationDependencies {
   hasher: PasswordHasher;
   /** Looks up a valid token for the `token` method; null when it is invalid or expired. */
   findValidToken(token: string): Promise<TokenRecord | null>;
+  log: FailureLog;
 }
 
 const SUPPORTED_METHODS = new Set(["password", "token", "application_credential"]);
@@ -37,7 +39,7 @@ const SUPPORTED_METHODS = new Set(["password", "token", "application_credential"
  * user. Unknown users, wrong secrets and disabled users or domains are all the same 401.
  */
 export function createAuthenticator(dependencies: AuthenticationDependencies) {
-  const { users, domains, applicationCredentials, hasher, findValidToken } = dependencies;
+  const { users, domains, applicationCredentials, hasher, findValidToken, log } = dependencies;
 
   async function resolveUser(reference: NamedReference, where: string): Promise<User | undefined> {
     if (reference.id !== undefined) {
@@ -58,12 +60,18 @@ export function createAuthenticator(dependencies: AuthenticationDependencies) {
 
   /** Throws a 401 unless the user exists, is enabled and its domain is enabled. */
   async function requireActiveUser(user: User | undefined): Promise<User> {
-    if (user === undefined || !user.enabled) {
-      throw identityError("UNAUTHORIZED");
+    if (user === undefined) {
+      throw authenticationFailed(log, "user not found");
+    }
+    if (!user.enabled) {
+      throw authenticationFailed(log, "user disabled", { user_id: user.id });
     }
     const domain = await domains.find(user.domainId);
     if (domain === undefined || !domain.enabled) {
-      throw identityError("UNAUTHORIZED");
+      throw authenticationFailed(log, "domain of the user disabled", {
+        user_id: user.id,
+        domain_id: user.domainId,
+      });
     }
     return user;
   }
@@ -75,8 +83,15 @@ export function createAuthenticator(dependencies: AuthenticationDependencies) {
     const { password, ...reference } = request.password.user;
     const user = await resolveUser(reference, "identity.password.user");
     const matches = await hasher.verify(password, user?.passwordHash ?? null);
+    if (user === undefined) {
+      throw authenticationFailed(log, "user not found", {
+        user_id: reference.id,
+        user_name: reference.name,
+        domain: reference.domain,
+      });
+    }
     if (!matches) {
-      throw identityError("UNAUTHORIZED");
+      throw authenticationFailed(log, "wrong password", { user_id: user.id });
     }
     const active = await requireActiveUser(user);
     return { userId: active.id, methods: ["password"] };
@@ -88,7 +103,9 @@ export function createAuthenticator(dependencies: AuthenticationDependencies) {
     }
     const record = await findValidToken(request.token.id);
     if (record === null) {
-      throw identityError("UNAUTHORIZED");
+      // Keystone answers 404 here (the token is looked up like a subject token), and tempest
+      // checks for it.
+      throw identityError("TOKEN_NOT_FOUND");
     }
     if (record.applicationCredentialId !== null) {
       throw identityError("FORBIDDEN", {
@@ -118,13 +135,22 @@ export function createAuthenticator(dependencies: AuthenticationDependencies) {
       }
       ownerId = (await resolveUser(given.user, "identity.application_credential.user"))?.id;
       if (ownerId === undefined) {
-        throw identityError("UNAUTHORIZED");
+        throw authenticationFailed(log, "owner of the application credential not found", {
+          application_credential_name: given.name,
+        });
       }
     }
-    const credential = await applicationCredentials.authenticate(
+    const result = await applicationCredentials.authenticate(
       { id: given.id, name: given.name, userId: ownerId },
       given.secret,
     );
+    if ("failure" in result) {
+      throw authenticationFailed(log, result.failure, {
+        application_credential_id: given.id,
+        application_credential_name: given.name,
+      });
+    }
+    const credential = result.credential;
     await requireActiveUser(await users.find(credential.userId));
     return {
       userId: credential.userId,
@@ -150,8 +176,11 @@ export function createAuthenticator(dependencies: AuthenticationDependencies) {
       if (names.length === 0) {
         throw invalidRequest('"identity.methods" lists no authentication method.');
       }
-      if (names.some((name) => !SUPPORTED_METHODS.has(name))) {
-        throw identityError("UNAUTHORIZED");
+      const unsupported = names.filter((name) => !SUPPORTED_METHODS.has(name));
+      if (unsupported.length > 0) {
+        throw authenticationFailed(log, "unsupported authentication method", {
+          methods: unsupported,
+        });
       }
       const results: AuthenticatedIdentity[] = [];
       for (const name of names) {
@@ -163,7 +192,9 @@ export function createAuthenticator(dependencies: AuthenticationDependencies) {
       }
       const [first, ...rest] = results as [AuthenticatedIdentity, ...AuthenticatedIdentity[]];
       if (rest.some((result) => result.userId !== first.userId)) {
-        throw identityError("UNAUTHORIZED");
+        throw authenticationFailed(log, "authentication methods name different users", {
+          user_ids: results.map((result) => result.userId),
+        });
       }
       const merged: AuthenticatedIdentity = Object.assign({}, ...results);
       merged.methods = [...new Set(results.flatMap((result) => result.methods))];

@@ -5,6 +5,7 @@ import { identityError, invalidRequest } from "../errors.js";
 import type { ProjectService } from "../projects/project-service.js";
 import type { Project } from "../projects/project-types.js";
 import type { UserService } from "../users/user-service.js";
+import { authenticationFailed, type FailureLog } from "./auth-failure.js";
 import type { AuthenticatedIdentity, NamedReference, TokenScope } from "./token-types.js";
 
 /** The `scope` of `POST /v3/auth/tokens`, after schema validation. */
@@ -22,6 +23,7 @@ export interface ScopeDependencies {
   domains: Pick<DomainService, "find" | "findByReference">;
   projects: Pick<ProjectService, "find" | "findByName">;
   assignments: Pick<AssignmentService, "effectiveRoles">;
+  log: FailureLog;
 }
 
 /**
@@ -31,7 +33,7 @@ export interface ScopeDependencies {
  * and is unscoped otherwise.
  */
 export function createScopeResolver(dependencies: ScopeDependencies) {
-  const { users, domains, projects, assignments } = dependencies;
+  const { users, domains, projects, assignments, log } = dependencies;
 
   async function findProject(reference: NamedReference): Promise<Project | undefined> {
     if (reference.id !== undefined) {
@@ -50,23 +52,34 @@ export function createScopeResolver(dependencies: ScopeDependencies) {
     return domain === undefined ? undefined : projects.findByName(domain.id, reference.name);
   }
 
-  /** Returns true when the project and its domain are enabled and the user has a role on it. */
-  async function projectUsable(userId: string, project: Project | undefined): Promise<boolean> {
-    if (project === undefined || !project.enabled) {
-      return false;
+  /**
+   * Returns why the user cannot scope a token to the project, or null when the project and its
+   * domain are enabled and the user has a role on it.
+   */
+  async function projectProblem(userId: string, project: Project | undefined) {
+    if (project === undefined) {
+      return "project not found";
+    }
+    if (!project.enabled) {
+      return "project disabled";
     }
     const domain = await domains.find(project.domainId);
     if (domain === undefined || !domain.enabled) {
-      return false;
+      return "domain of the project disabled";
     }
     const roles = await assignments.effectiveRoles(userId, { type: "project", id: project.id });
-    return roles.length > 0;
+    return roles.length === 0 ? "no role on the project" : null;
   }
 
   async function projectScope(userId: string, reference: NamedReference): Promise<TokenScope> {
     const project = await findProject(reference);
-    if (project === undefined || !(await projectUsable(userId, project))) {
-      throw identityError("UNAUTHORIZED");
+    const problem = await projectProblem(userId, project);
+    if (project === undefined || problem !== null) {
+      throw authenticationFailed(log, problem ?? "project not found", {
+        user_id: userId,
+        project_id: project?.id ?? reference.id,
+        project_name: reference.name,
+      });
     }
     return { type: "project", id: project.id };
   }
@@ -80,11 +93,17 @@ export function createScopeResolver(dependencies: ScopeDependencies) {
     }
     const domain = await domains.findByReference(reference);
     if (domain === undefined || !domain.enabled) {
-      throw identityError("UNAUTHORIZED");
+      throw authenticationFailed(log, "domain not found or disabled", {
+        user_id: userId,
+        domain: reference,
+      });
     }
     const roles = await assignments.effectiveRoles(userId, { type: "domain", id: domain.id });
     if (roles.length === 0) {
-      throw identityError("UNAUTHORIZED");
+      throw authenticationFailed(log, "no role on the domain", {
+        user_id: userId,
+        domain_id: domain.id,
+      });
     }
     return { type: "domain", id: domain.id };
   }
@@ -95,7 +114,7 @@ export function createScopeResolver(dependencies: ScopeDependencies) {
     }
     const roles = await assignments.effectiveRoles(userId, SYSTEM_TARGET);
     if (roles.length === 0) {
-      throw identityError("UNAUTHORIZED");
+      throw authenticationFailed(log, "no role on the system", { user_id: userId });
     }
     return { type: "system" } as const;
   }
@@ -107,7 +126,7 @@ export function createScopeResolver(dependencies: ScopeDependencies) {
       return { type: "unscoped" };
     }
     const project = await projects.find(projectId);
-    if (!(await projectUsable(userId, project))) {
+    if ((await projectProblem(userId, project)) !== null) {
       return { type: "unscoped" };
     }
     return { type: "project", id: projectId };
@@ -131,7 +150,10 @@ export function createScopeResolver(dependencies: ScopeDependencies) {
       Object.keys(requested).length === 1 &&
       (await findProject(project))?.id === credential.projectId;
     if (!sameProject) {
-      throw identityError("UNAUTHORIZED");
+      throw authenticationFailed(log, "scope differs from the application credential's project", {
+        user_id: identity.userId,
+        application_credential_id: credential.id,
+      });
     }
     return scope;
   }
