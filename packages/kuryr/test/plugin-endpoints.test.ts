@@ -84,7 +84,7 @@ for (const backend of neutronBackends()) {
       });
       assert.equal(networks.length, 1);
       const network = networks[0];
-      assert.ok(network);
+      assert.ok(network, "Neutron network named kuryr-net-<id>");
       assert.ok(network.tags?.includes(`kuryr.net.uuid.lh:${NET_ID.slice(0, 32)}`));
       assert.ok(network.tags?.includes(`kuryr.net.uuid.uh:${NET_ID.slice(32)}`));
       const subnets = await plugin.neutron.subnets.list({ network_id: network.id });
@@ -110,7 +110,7 @@ for (const backend of neutronBackends()) {
       });
       assert.equal(endpoint.status, 200, JSON.stringify(endpoint.body));
       const [port] = await plugin.neutron.ports.list({ name: `${EP_ID}-port` });
-      assert.ok(port);
+      assert.ok(port, "port named <endpoint id>-port");
       assert.deepEqual(endpoint.body, { Interface: { MacAddress: port.mac_address } });
       assert.equal(port.device_owner, "compute:kuryr");
       assert.equal(port.device_id, EP_ID);
@@ -141,7 +141,7 @@ for (const backend of neutronBackends()) {
       const [group] = await plugin.neutron.securityGroups.list({
         name: `${port.id}-exposed_ports`,
       });
-      assert.ok(group);
+      assert.ok(group, "security group <port id>-exposed_ports");
       const rules = (await plugin.neutron.securityGroupRules.list({ security_group_id: group.id }))
         .filter((rule) => rule.direction === "ingress")
         .map(

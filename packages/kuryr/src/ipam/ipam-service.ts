@@ -311,14 +311,14 @@ export function createIpamService(deps: IpamDependencies) {
     if (address !== "") {
       fixedIp.ip_address = address;
     }
-    // The reservation carries no MAC: a dual-stack endpoint reserves one port per family, and
-    // Neutron refuses two ports with one MAC on a network. CreateEndpoint sets the MAC.
+    // The reservation carries no MAC and no host: a dual-stack endpoint reserves one port per
+    // family and Neutron refuses one MAC twice on a network, and Neutron changes the MAC of an
+    // unbound port only. CreateEndpoint binds the port and sets the MAC in one update.
     const port = await neutron.ports.create({
       name: UNBOUND_PORT_NAME,
       network_id: subnet.network_id,
       admin_state_up: true,
       fixed_ips: [fixedIp],
-      "binding:host_id": deps.hostId,
     });
     if (tags) {
       try {

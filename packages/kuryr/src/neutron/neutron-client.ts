@@ -43,16 +43,23 @@ export class NeutronClient {
   readonly securityGroupRules: NeutronCollection<NeutronSecurityGroupRule>;
   readonly #access: NeutronAccess;
   readonly #timeoutMs: number;
+  readonly #fetch: typeof fetch;
 
-  constructor(access: NeutronAccess, timeoutSeconds: number) {
+  /** `fetchImpl` replaces the global fetch, for a Neutron reached through a Unix socket. */
+  constructor(access: NeutronAccess, timeoutSeconds: number, fetchImpl: typeof fetch = fetch) {
     this.#access = access;
     this.#timeoutMs = timeoutSeconds * 1000;
+    this.#fetch = fetchImpl;
     this.networks = this.#collection("networks", "network");
     this.subnets = this.#collection("subnets", "subnet");
     this.subnetpools = this.#collection("subnetpools", "subnetpool");
     this.ports = this.#collection("ports", "port");
-    this.securityGroups = this.#collection("security-groups", "security_group");
-    this.securityGroupRules = this.#collection("security-group-rules", "security_group_rule");
+    this.securityGroups = this.#collection("security-groups", "security_group", "security_groups");
+    this.securityGroupRules = this.#collection(
+      "security-group-rules",
+      "security_group_rule",
+      "security_group_rules",
+    );
   }
 
   /** Adds a tag; adding a tag the resource already has is a no-op in Neutron. */
@@ -99,7 +106,7 @@ export class NeutronClient {
       headers["content-type"] = "application/json";
     }
     try {
-      return await fetch(url, {
+      return await this.#fetch(url, {
         method,
         headers,
         body: options.body === undefined ? undefined : JSON.stringify(options.body),
@@ -122,12 +129,13 @@ export class NeutronClient {
     return text === "" ? undefined : JSON.parse(text);
   }
 
-  #collection<T>(collection: string, singular: string): NeutronCollection<T> {
+  /** `collection` is the URL path; `plural` the body key, which differs for security groups. */
+  #collection<T>(collection: string, singular: string, plural = collection): NeutronCollection<T> {
     const path = `/${collection}`;
     return {
       list: async (query) => {
         const body = (await this.request("GET", path, { query })) as Record<string, T[]>;
-        return body[collection] ?? [];
+        return body[plural] ?? [];
       },
       show: async (id) => {
         const body = await this.request("GET", `${path}/${id}`, { tolerate: [404] });

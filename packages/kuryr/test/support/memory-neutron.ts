@@ -108,6 +108,13 @@ async function handle(state: MemoryNeutron, request: IncomingMessage, response: 
     send(response, 200, { extension: { alias: id } });
     return;
   }
+  if (collection === "quotas" && request.method === "PUT") {
+    const quota = (body as { quota?: { network?: number } }).quota ?? {};
+    state.networkQuota =
+      quota.network === undefined || quota.network < 0 ? Number.POSITIVE_INFINITY : quota.network;
+    send(response, 200, { quota });
+    return;
+  }
   if (!(collection in SINGULAR)) {
     throw new NeutronFault(404, "HTTPNotFound", "The resource could not be found.");
   }
@@ -135,7 +142,9 @@ async function handle(state: MemoryNeutron, request: IncomingMessage, response: 
   const singular = SINGULAR[kind];
   if (request.method === "GET" && id === undefined) {
     send(response, 200, {
-      [kind]: [...items.values()].filter((item) => matches(item, url.searchParams)),
+      [kind.replaceAll("-", "_")]: [...items.values()].filter((item) =>
+        matches(item, url.searchParams),
+      ),
     });
   } else if (request.method === "GET" && id !== undefined) {
     send(response, 200, { [singular]: mustFind(items, id, kind) });

@@ -95,9 +95,21 @@ export function networkServiceBackend(module: ServiceModule): BackendFactory {
 
 const networkModule = await loadNetworkModule().catch(() => null);
 
-/** Every backend available in this checkout: the network service when it exports its module. */
+/**
+ * Every backend available in this checkout: the network service when it exports its module, and
+ * the double. `KURYR_TEST_NEUTRON=network` or `=memory` keeps one of them.
+ */
 export function neutronBackends(): BackendFactory[] {
-  return networkModule === null
-    ? [memoryBackend]
-    : [networkServiceBackend(networkModule), memoryBackend];
+  const all =
+    networkModule === null
+      ? [memoryBackend]
+      : [networkServiceBackend(networkModule), memoryBackend];
+  const wanted = process.env.KURYR_TEST_NEUTRON;
+  if (wanted === "memory") {
+    return [memoryBackend];
+  }
+  if (wanted === "network") {
+    return all.filter((backend) => backend !== memoryBackend);
+  }
+  return all;
 }
