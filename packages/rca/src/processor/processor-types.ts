@@ -193,6 +193,10 @@ export interface RcaCoreOptions {
   datasourceTypes?: readonly string[];
   /** Creates the `openstack.cluster` root vertex at start (upstream gets it from nova.zone). */
   createClusterVertex?: boolean;
+  /** Seconds between consistency passes (removal of deleted vertices); 0 turns them off. */
+  consistencyIntervalSeconds?: number;
+  /** Seconds a deleted vertex stays in the graph before a consistency pass removes it. */
+  deletedRetentionSeconds?: number;
   /** Clock for timestamps; tests pass a fixed one. */
   now?: () => Date;
 }
