@@ -54,7 +54,10 @@ export function keystoneAccess(options: KeystoneAccessOptions): NeutronAccess {
     try {
       issued = await issueToken(options.credentials, options.timeoutSeconds);
     } catch (error) {
-      throw kuryrErrors.create("IDENTITY_FAILED", { reason: (error as Error).message });
+      const cause = (error as { cause?: { code?: string } }).cause?.code;
+      const reason =
+        cause === undefined ? (error as Error).message : `${options.credentials.authUrl}: ${cause}`;
+      throw kuryrErrors.create("IDENTITY_FAILED", { reason });
     }
     const catalog = (issued.body.catalog ?? []) as CatalogEntry[];
     const endpoint = options.url !== "" ? options.url : findNetworkEndpoint(catalog, options);
