@@ -7,4 +7,5 @@ import type { ServiceModule } from "@openstack-ts/kernel";
 export const SERVICES: Record<string, () => Promise<ServiceModule<unknown>>> = {
   "key-manager": async () =>
     (await import("@openstack-ts/key-manager")).keyManagerModule as ServiceModule<unknown>,
+  kuryr: async () => (await import("@openstack-ts/kuryr")).kuryrModule as ServiceModule<unknown>,
 };
