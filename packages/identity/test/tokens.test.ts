@@ -49,6 +49,7 @@ for (const dialect of testDialects()) {
       const subject = reply.headers["x-subject-token"];
       assert.equal(typeof subject, "string");
       assert.ok(String(subject).length >= 43);
+
       const token = reply.body.token;
       assert.deepEqual(token.methods, ["password"]);
       assert.equal(token.user.name, "admin");
@@ -62,8 +63,10 @@ for (const dialect of testDialects()) {
       assert.match(token.issued_at, KEYSTONE_TIME);
       assert.ok(token.expires_at > token.issued_at);
       assert.equal(token.audit_ids.length, 1);
+
       const roleNames = token.roles.map((role: { name: string }) => role.name).sort();
       assert.deepEqual(roleNames, ["admin", "member", "reader"]);
+
       const types = token.catalog.map((service: { type: string }) => service.type).sort();
       assert.deepEqual(types, ["identity", "key-manager", "network", "rca"]);
       for (const service of token.catalog) {
