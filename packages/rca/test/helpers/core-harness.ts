@@ -7,6 +7,7 @@ import type {
   DatasourceSink,
   EntityEvent,
   EntityRelationship,
+  NeighborReference,
   RcaCore,
 } from "../../src/processor/processor-types.js";
 import { createRcaCore, type RcaCoreInternals } from "../../src/processor/rca-core.js";
@@ -122,7 +123,7 @@ export function resource(
 export function alarm(
   type: string,
   id: string,
-  on: { type: string; id: string },
+  on: NeighborReference,
   extra: Partial<EntityEvent> = {},
 ): EntityEvent {
   return {
