@@ -2,7 +2,7 @@ import type { Logger } from "@openstack-ts/kernel";
 import { KeyedLock } from "../keyed-lock.js";
 import { bridgeName, containerVethName, hostVethName } from "../naming.js";
 import { CommandError, type CommandRunner } from "./command-runner.js";
-import { IpRoute } from "./iproute.js";
+import { IpRoute, isMissingDevice } from "./iproute.js";
 
 /** Settings of the veth and bridge binding. */
 export interface BridgeBindingOptions {
@@ -48,6 +48,8 @@ const FORWARD_CHAIN = "DOCKER-USER";
 export function createBridgeBinding(options: BridgeBindingOptions): HostBinding {
   const ip = new IpRoute(options.run, options.ipCommand);
   const lock = new KeyedLock();
+  /** Bridges seen or made by this process, so that plugging skips the existence check. */
+  const knownBridges = new Set<string>();
 
   async function plug(port: PortToPlug) {
     const bridge = bridgeName(options.bridgePrefix, port.networkId);
@@ -55,19 +57,45 @@ export function createBridgeBinding(options: BridgeBindingOptions): HostBinding 
     const containerInterface = containerVethName(port.portId);
     await lock.run(bridge, async () => {
       await ensureBridge(bridge);
-      // A retried CreateEndpoint finds the pair of its first attempt.
-      await ip.deleteLink(hostInterface);
-      await ip.addVethPair(hostInterface, containerInterface, port.macAddress, port.mtu);
-      await ip.attach(hostInterface, bridge);
+      await addVethPair(hostInterface, containerInterface, port);
+      try {
+        await ip.attach(hostInterface, bridge);
+      } catch (error) {
+        if (!isMissingDevice(error)) {
+          throw error;
+        }
+        // The bridge was deleted behind the plugin's back: make it again.
+        knownBridges.delete(bridge);
+        await ensureBridge(bridge);
+        await ip.attach(hostInterface, bridge);
+      }
     });
     return { containerInterface, hostInterface };
   }
 
+  async function addVethPair(hostInterface: string, containerInterface: string, port: PortToPlug) {
+    try {
+      await ip.addVethPair(hostInterface, containerInterface, port.macAddress, port.mtu);
+    } catch (error) {
+      if (!(error instanceof CommandError && /File exists/i.test(error.stderr))) {
+        throw error;
+      }
+      // A retried CreateEndpoint finds the pair of its first attempt.
+      await ip.deleteLink(hostInterface);
+      await ip.addVethPair(hostInterface, containerInterface, port.macAddress, port.mtu);
+    }
+  }
+
   async function ensureBridge(bridge: string) {
+    if (knownBridges.has(bridge)) {
+      return;
+    }
     if ((await ip.link(bridge)) !== null) {
+      knownBridges.add(bridge);
       return;
     }
     await ip.addBridge(bridge);
+    knownBridges.add(bridge);
     options.logger.info({ bridge }, "bridge created");
     if (options.allowBridgeForwarding) {
       await changeForwardRule("-I", bridge);
@@ -93,6 +121,7 @@ export function createBridgeBinding(options: BridgeBindingOptions): HostBinding 
         return;
       }
       await ip.deleteLink(bridge);
+      knownBridges.delete(bridge);
       if (options.allowBridgeForwarding) {
         await changeForwardRule("-D", bridge);
       }

@@ -44,7 +44,8 @@ export function createEndpointService(deps: EndpointDependencies) {
     const addresses = await interfaceAddresses(network, requested);
     const mac = iface.MacAddress ?? "";
     const port = await bindPort(request.EndpointID, network, addresses, mac);
-    await plug(port, network);
+    // Tagging and the veth plumbing are independent, so they run side by side.
+    await Promise.all([tagPort(port, request.EndpointID), plug(port, network)]);
     await waitUntilActive(port);
     logger.info(
       { endpoint: request.EndpointID, port: port.id, mac: port.mac_address },
@@ -99,12 +100,9 @@ export function createEndpointService(deps: EndpointDependencies) {
         await neutron.ports.remove(port.id);
       }
     }
-    const port =
-      keep === undefined
-        ? await createPort(endpointId, network, addresses, mac)
-        : await updatePort(endpointId, keep, mac);
-    await tagPort(port, endpointId);
-    return port;
+    return keep === undefined
+      ? await createPort(endpointId, network, addresses, mac)
+      : await updatePort(endpointId, keep, mac);
   }
 
   async function portsWithAddresses(addresses: InterfaceAddress[]) {
@@ -163,10 +161,10 @@ export function createEndpointService(deps: EndpointDependencies) {
     if (!(await deps.features()).tags) {
       return;
     }
-    for (const tag of idTags(endpointId)) {
-      if (!(port.tags ?? []).includes(tag)) {
-        await neutron.addTag("ports", port.id, tag);
-      }
+    const current = port.tags ?? [];
+    const missing = idTags(endpointId).filter((tag) => !current.includes(tag));
+    if (missing.length > 0) {
+      await neutron.replaceTags("ports", port.id, [...current, ...missing]);
     }
   }
 

@@ -67,6 +67,11 @@ export class NeutronClient {
     await this.request("PUT", `/${collection}/${id}/tags/${encodeURIComponent(tag)}`);
   }
 
+  /** Replaces every tag of a resource in one call (`PUT /<collection>/<id>/tags`). */
+  async replaceTags(collection: TaggedCollection, id: string, tags: string[]): Promise<void> {
+    await this.request("PUT", `/${collection}/${id}/tags`, { body: { tags } });
+  }
+
   /** Removes a tag; a tag or resource that is already gone is not an error. */
   async removeTag(collection: TaggedCollection, id: string, tag: string): Promise<void> {
     await this.request("DELETE", `/${collection}/${id}/tags/${encodeURIComponent(tag)}`, {

@@ -120,6 +120,12 @@ async function handle(state: MemoryNeutron, request: IncomingMessage, response: 
   }
   const kind = collection as Collection;
   const items = state.store[kind];
+  if (sub === "tags" && id !== undefined && tag === undefined && request.method === "PUT") {
+    const item = mustFind(items, id, kind);
+    item.tags = [...new Set((body as { tags?: string[] }).tags ?? [])];
+    send(response, 200, { tags: item.tags });
+    return;
+  }
   if (sub === "tags" && id !== undefined && tag !== undefined) {
     const item = mustFind(items, id, kind);
     const value = decodeURIComponent(tag);
