@@ -49,7 +49,7 @@ export async function changePortAddresses(
   const changes = computeChanges(remaining, request, subnets, port.device_owner);
   await releaseAddresses(trx, port.id, [...changes.remove, ...regenerated]);
   const plans = await planRequestedAddresses(port, changes.add, subnets, (subnetId) =>
-    dependencies.subnets.exists(subnetId),
+    dependencies.subnets.exists(trx, subnetId),
   );
   const handled = new Set(
     [...changes.add, ...changes.kept, ...changes.remove]

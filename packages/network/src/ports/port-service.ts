@@ -177,7 +177,7 @@ export class PortService implements ResourceService {
       values.fixed_ips === NOT_SPECIFIED ? undefined : (values.fixed_ips as FixedIpRequest[]);
     const subnets = await this.#deps.subnets.ipamSubnets(trx, networkId);
     const plans = await planAddresses(port, requested, subnets, (subnetId) =>
-      this.#deps.subnets.exists(subnetId),
+      this.#deps.subnets.exists(trx, subnetId),
     );
     const allocations = await allocateAddresses(trx, port, plans);
     await this.#applySecurity(

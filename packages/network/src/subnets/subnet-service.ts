@@ -490,8 +490,8 @@ export class SubnetService implements ResourceService {
   }
 
   /** True when a subnet exists at all, whoever owns it. */
-  async exists(subnetId: string): Promise<boolean> {
-    return (await findSubnet(this.#deps.store.db, subnetId)) !== undefined;
+  async exists(executor: Executor, subnetId: string): Promise<boolean> {
+    return (await findSubnet(executor, subnetId)) !== undefined;
   }
 
   async #renderIds(ids: string[]): Promise<Subnet[]> {
