@@ -154,9 +154,9 @@ function buildProgram(io: CliIo): Command {
 /** Merges global options with their `OS_*` variables; options win. */
 function connectionOptions(options: GlobalOptions, env: NodeJS.ProcessEnv): ConnectionOptions {
   const value = (key: keyof GlobalOptions): string | undefined => {
-    const given = options[key];
-    if (typeof given === "string" && given !== "") {
-      return given;
+    const optionValue = options[key];
+    if (typeof optionValue === "string" && optionValue !== "") {
+      return optionValue;
     }
     const entry = CONNECTION_OPTIONS.find(([, optionKey]) => optionKey === key);
     for (const variable of entry?.[2] ?? []) {

@@ -106,8 +106,8 @@ describe("openstack-ts secret commands", () => {
         "Secret href",
       ),
     );
-    const shown = await cli(noAuth("secret", "get", stored.stdout.trim(), "-f", "json"));
-    const body = JSON.parse(shown.stdout) as Record<string, unknown>;
+    const metadata = await cli(noAuth("secret", "get", stored.stdout.trim(), "-f", "json"));
+    const body = JSON.parse(metadata.stdout) as Record<string, unknown>;
     assert.equal(body.Name, "shown");
     assert.equal(body.Status, "ACTIVE");
     assert.equal(body["Bit length"], 256);

@@ -24,7 +24,7 @@ export interface ConnectionOptions {
   tls: TlsOptions;
 }
 
-/** Where and how to send requests to one service. */
+/** Base URL, headers and TLS settings for the requests to one service. */
 export interface ServiceSession {
   /** Base URL of the service without a version path, such as `http://127.0.0.1:9311`. */
   baseUrl: string;
@@ -42,9 +42,9 @@ interface CatalogEntry {
 }
 
 /**
- * Opens a session with a service: without auth it uses `--endpoint` and `--os-project-id`; with a
- * token and an endpoint it uses both directly; otherwise it authenticates to Keystone v3 (password,
- * or the token to rescope) and finds the service's endpoint in the catalog by type, interface and
+ * Opens a session with a service. Without auth it uses `--endpoint` and `--os-project-id`. A token
+ * with an endpoint is used as is. Otherwise it authenticates to Keystone v3 (with a password, or
+ * rescoping the token) and takes the service's endpoint from the catalog by type, interface and
  * region.
  */
 export async function openSession(
@@ -163,11 +163,11 @@ function findEndpoint(
   serviceType: string,
   options: ConnectionOptions,
 ): string {
-  const wantedInterface = (options.interface ?? "public").replace(/URL$/, "");
+  const endpointInterface = (options.interface ?? "public").replace(/URL$/, "");
   const endpoints = catalog
     .filter((entry) => entry.type === serviceType)
     .flatMap((entry) => entry.endpoints)
-    .filter((endpoint) => endpoint.interface === wantedInterface)
+    .filter((endpoint) => endpoint.interface === endpointInterface)
     .filter(
       (endpoint) =>
         options.regionName === undefined ||
@@ -178,7 +178,7 @@ function findEndpoint(
   if (endpoint === undefined) {
     const region = options.regionName === undefined ? "" : ` in region ${options.regionName}`;
     throw new ConnectionError(
-      `no ${wantedInterface} endpoint of service type ${serviceType}${region} in the catalog`,
+      `no ${endpointInterface} endpoint of service type ${serviceType}${region} in the catalog`,
     );
   }
   return endpoint.url;

@@ -214,7 +214,7 @@ function storeRequest(options: StoreOptions): Record<string, unknown> {
   return request;
 }
 
-/** The record `secret store` prints: what was sent, as python-barbicanclient shows it. */
+/** Returns the record `secret store` prints: what was sent, as python-barbicanclient shows it. */
 function storedRecord(href: string, request: Record<string, unknown>): Record<string, unknown> {
   return {
     secret_ref: href,
@@ -230,7 +230,7 @@ function storedRecord(href: string, request: Record<string, unknown>): Record<st
   };
 }
 
-/** A secret as python-barbicanclient displays it: times with an explicit UTC offset. */
+/** Returns a secret as python-barbicanclient displays it, with an explicit UTC offset on times. */
 function displayRecord(secret: SecretBody): Record<string, unknown> {
   return {
     ...secret,
