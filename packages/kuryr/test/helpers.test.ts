@@ -105,6 +105,7 @@ describe("openrc", () => {
         "# written by the stack",
         "export OS_AUTH_URL=http://127.0.0.1:5000/v3",
         "export OS_PASSWORD='s3cr=t'",
+        "export OS_PROJECT_NAME='it'\\''s'",
         'OS_USERNAME="admin"',
         "export PATH=/usr/bin",
       ].join("\n"),
@@ -112,6 +113,7 @@ describe("openrc", () => {
     assert.deepEqual(values, {
       OS_AUTH_URL: "http://127.0.0.1:5000/v3",
       OS_PASSWORD: "s3cr=t",
+      OS_PROJECT_NAME: "it's",
       OS_USERNAME: "admin",
     });
   });

@@ -27,15 +27,43 @@ export function parseOpenrc(text: string): Record<string, string> {
       continue;
     }
     const [, name, rawValue] = match as unknown as [string, string, string];
-    values[name] = unquote(rawValue.trim());
+    values[name] = shellWord(rawValue.trim());
   }
   return values;
 }
 
-function unquote(value: string): string {
-  const first = value[0];
-  if ((first === '"' || first === "'") && value.endsWith(first) && value.length >= 2) {
-    return value.slice(1, -1);
+/**
+ * Reads one POSIX shell word without expansions: `'...'` is literal, `"..."` honours `\"` and
+ * `\\`, and adjacent parts join, so the stack's `'pa'\''ss'` reads as `pa'ss`.
+ */
+function shellWord(text: string): string {
+  let value = "";
+  let index = 0;
+  while (index < text.length) {
+    const char = text[index] as string;
+    if (char === "'") {
+      const end = text.indexOf("'", index + 1);
+      const stop = end === -1 ? text.length : end;
+      value += text.slice(index + 1, stop);
+      index = stop + 1;
+    } else if (char === '"') {
+      index += 1;
+      while (index < text.length && text[index] !== '"') {
+        const next = text[index + 1];
+        if (text[index] === "\\" && (next === '"' || next === "\\")) {
+          index += 1;
+        }
+        value += text[index];
+        index += 1;
+      }
+      index += 1;
+    } else if (char === "\\" && index + 1 < text.length) {
+      value += text[index + 1];
+      index += 2;
+    } else {
+      value += char;
+      index += 1;
+    }
   }
   return value;
 }
