@@ -18,6 +18,7 @@ import { createRoleRepo } from "./roles/role-repo.js";
 import { createRoleService } from "./roles/role-service.js";
 import type { FailureLog } from "./tokens/auth-failure.js";
 import { createAuthenticator } from "./tokens/token-authentication.js";
+import { createTokenContextRepo } from "./tokens/token-context-repo.js";
 import { createTokenRepo } from "./tokens/token-repo.js";
 import { createScopeResolver } from "./tokens/token-scope.js";
 import { createTokenService, findUsableToken } from "./tokens/token-service.js";
@@ -82,11 +83,8 @@ export function createIdentityComponents(options: ComponentOptions) {
     repo: tokenRepo,
     authenticator,
     scopes,
-    users,
+    context: createTokenContextRepo(db),
     domains,
-    projects,
-    assignments,
-    roles,
     applicationCredentials,
     catalog,
     expirationSeconds: config.token.expiration_seconds,

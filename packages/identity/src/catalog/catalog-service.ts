@@ -17,6 +17,8 @@ export function createCatalog(config: IdentityConfig["catalog"], listen: Identit
   const region = config.region;
   const entries = new Map<string, CatalogEntry>();
   let boundIdentityUrl: string | undefined;
+  /** The rendered catalog, kept until an endpoint changes; callers must not modify it. */
+  let rendered: CatalogService[] | undefined;
 
   const configured: Array<[string, string, string]> = [
     ["key-manager", "barbican", config.key_manager_url],
@@ -55,10 +57,12 @@ export function createCatalog(config: IdentityConfig["catalog"], listen: Identit
     /** Sets the identity URL used when `catalog.identity_url` is empty (the bound address). */
     setIdentityUrl(url: string): void {
       boundIdentityUrl = url;
+      rendered = undefined;
     },
 
     /** Adds a service or replaces its URL. */
     setEndpoint(type: string, name: string, url: string): void {
+      rendered = undefined;
       if (type === "identity") {
         boundIdentityUrl = url;
         return;
@@ -69,8 +73,8 @@ export function createCatalog(config: IdentityConfig["catalog"], listen: Identit
     identityUrl,
 
     /** Returns the catalog in the shape of a token's `catalog`. */
-    render(): CatalogService[] {
-      return allEntries().map(([type, entry]) => ({
+    render(): readonly CatalogService[] {
+      rendered ??= allEntries().map(([type, entry]) => ({
         id: stableId(`service/${type}`),
         type,
         name: entry.name,
@@ -82,6 +86,7 @@ export function createCatalog(config: IdentityConfig["catalog"], listen: Identit
           url: entry.url,
         })),
       }));
+      return rendered;
     },
   };
 }

@@ -2,6 +2,7 @@ import { newId } from "../common/ids.js";
 import { isUniqueViolation } from "../db/sql-errors.js";
 import type { DomainService } from "../domains/domain-service.js";
 import { identityError, invalidRequest } from "../errors.js";
+import { expandRoleIds } from "./role-expansion.js";
 import type { RoleRepo } from "./role-repo.js";
 import type { Role, RoleChanges, RoleFilter } from "./role-types.js";
 
@@ -32,22 +33,7 @@ export function createRoleService(repo: RoleRepo, domains: Pick<DomainService, "
 
   /** Returns the ids of the roles given plus every role they imply, directly or not. */
   async function expand(roleIds: Iterable<string>): Promise<Set<string>> {
-    const inferences = await repo.listInferences();
-    const implied = new Map<string, string[]>();
-    for (const { priorRoleId, impliedRoleId } of inferences) {
-      implied.set(priorRoleId, [...(implied.get(priorRoleId) ?? []), impliedRoleId]);
-    }
-    const result = new Set<string>();
-    const pending = [...roleIds];
-    while (pending.length > 0) {
-      const id = pending.pop() as string;
-      if (result.has(id)) {
-        continue;
-      }
-      result.add(id);
-      pending.push(...(implied.get(id) ?? []));
-    }
-    return result;
+    return expandRoleIds(roleIds, await repo.listInferences());
   }
 
   return {

@@ -1,18 +1,16 @@
 import { createHash, randomBytes } from "node:crypto";
 import { nowTimestamp, toTimestamp } from "@openstack-ts/kernel";
 import type { ApplicationCredentialService } from "../application-credentials/application-credential-service.js";
-import type { AssignmentService } from "../assignments/assignment-service.js";
+import type { ApplicationCredential } from "../application-credentials/application-credential-types.js";
 import { SYSTEM_TARGET } from "../assignments/assignment-types.js";
 import type { Catalog } from "../catalog/catalog-service.js";
 import { newAuditId } from "../common/ids.js";
 import { keystoneTime } from "../common/time.js";
 import type { DomainService } from "../domains/domain-service.js";
 import { identityError } from "../errors.js";
-import type { ProjectService } from "../projects/project-service.js";
-import type { RoleService } from "../roles/role-service.js";
-import type { Role } from "../roles/role-types.js";
-import type { UserService } from "../users/user-service.js";
+import { expandRoleIds } from "../roles/role-expansion.js";
 import type { Authenticator, IdentityRequest } from "./token-authentication.js";
+import type { NamedRole, TokenContextRepo } from "./token-context-repo.js";
 import type { TokenRepo } from "./token-repo.js";
 import type { ScopeRequest, ScopeResolver } from "./token-scope.js";
 import type { AuthenticatedIdentity, TokenBody, TokenRecord, TokenScope } from "./token-types.js";
@@ -24,11 +22,9 @@ export interface TokenServiceDependencies {
   repo: TokenRepo;
   authenticator: Authenticator;
   scopes: ScopeResolver;
-  users: Pick<UserService, "find">;
+  /** Joined reads of users, projects and roles for validation. */
+  context: TokenContextRepo;
   domains: Pick<DomainService, "find">;
-  projects: Pick<ProjectService, "find">;
-  assignments: Pick<AssignmentService, "effectiveRoles">;
-  roles: Pick<RoleService, "expand">;
   applicationCredentials: Pick<ApplicationCredentialService, "get">;
   catalog: Pick<Catalog, "render">;
   expirationSeconds: number;
@@ -78,36 +74,67 @@ export async function findUsableToken(
  * removing a role takes effect on the next request.
  */
 export function createTokenService(dependencies: TokenServiceDependencies) {
-  const { repo, authenticator, scopes, expirationSeconds } = dependencies;
+  const { repo, context, authenticator, scopes, expirationSeconds } = dependencies;
 
   const findUsableRecord = (token: string, allowExpired: boolean) =>
     findUsableToken(repo, token, allowExpired);
 
-  async function rolesOf(record: TokenRecord): Promise<Role[] | null> {
+  /**
+   * Returns the roles the token carries: the user's roles on the scope, implied roles included,
+   * limited to the delegated roles for a token from an application credential. Null means none,
+   * which makes a scoped token invalid.
+   */
+  async function rolesOf(
+    record: TokenRecord,
+    credential: ApplicationCredential | undefined,
+  ): Promise<NamedRole[] | null> {
     const target = targetOf(record.scope);
     if (target === null) {
       return [];
     }
-    let roles = await dependencies.assignments.effectiveRoles(record.userId, target);
-    if (record.applicationCredentialId !== null) {
-      const credential = await dependencies.applicationCredentials
-        .get(record.userId, record.applicationCredentialId)
-        .catch(() => undefined);
-      if (credential === undefined) {
-        return null;
-      }
-      const delegated = await dependencies.roles.expand(credential.roles.map((role) => role.id));
-      roles = roles.filter((role) => delegated.has(role.id));
+    const direct = await context.directRoles(record.userId, target.type, target.id);
+    if (direct.length === 0) {
+      return null;
     }
+    const inferences = await context.inferences();
+    const names = new Map(direct.map((role) => [role.id, role.name]));
+    for (const rule of inferences) {
+      names.set(rule.impliedRoleId, rule.impliedRoleName);
+    }
+    let effective = expandRoleIds(
+      direct.map((role) => role.id),
+      inferences,
+    );
+    if (credential !== undefined) {
+      const delegated = expandRoleIds(
+        credential.roles.map((role) => role.id),
+        inferences,
+      );
+      effective = new Set([...effective].filter((id) => delegated.has(id)));
+    }
+    const roles = [...effective].map((id) => ({ id, name: names.get(id) ?? id }));
+    roles.sort((left, right) => left.name.localeCompare(right.name));
     return roles.length === 0 ? null : roles;
+  }
+
+  async function credentialOf(record: TokenRecord) {
+    if (record.applicationCredentialId === null) {
+      return { credential: undefined, valid: true };
+    }
+    const credential = await dependencies.applicationCredentials
+      .get(record.userId, record.applicationCredentialId)
+      .catch(() => undefined);
+    return { credential, valid: credential !== undefined };
   }
 
   /** Builds the token body, or returns null when the user, scope or roles no longer allow it. */
   async function describe(record: TokenRecord, includeCatalog: boolean): Promise<TokenBody | null> {
-    const user = await dependencies.users.find(record.userId);
-    const userDomain =
-      user === undefined ? undefined : await dependencies.domains.find(user.domainId);
-    if (user === undefined || !user.enabled || userDomain === undefined || !userDomain.enabled) {
+    const user = await context.user(record.userId);
+    if (user === undefined || !user.enabled || !user.domain.enabled) {
+      return null;
+    }
+    const { credential, valid } = await credentialOf(record);
+    if (!valid) {
       return null;
     }
     const body: TokenBody = {
@@ -115,7 +142,7 @@ export function createTokenService(dependencies: TokenServiceDependencies) {
       user: {
         id: user.id,
         name: user.name,
-        domain: { id: userDomain.id, name: userDomain.name },
+        domain: { id: user.domain.id, name: user.domain.name },
         password_expires_at: null,
       },
       audit_ids:
@@ -129,20 +156,16 @@ export function createTokenService(dependencies: TokenServiceDependencies) {
       return null;
     }
     if (record.scope.type !== "unscoped") {
-      const roles = await rolesOf(record);
+      const roles = await rolesOf(record, credential);
       if (roles === null) {
         return null;
       }
-      body.roles = roles.map((role) => ({ id: role.id, name: role.name }));
+      body.roles = roles;
       if (includeCatalog) {
-        body.catalog = dependencies.catalog.render();
+        body.catalog = [...dependencies.catalog.render()];
       }
     }
-    if (record.applicationCredentialId !== null) {
-      const credential = await dependencies.applicationCredentials.get(
-        record.userId,
-        record.applicationCredentialId,
-      );
+    if (credential !== undefined) {
       body.application_credential = {
         id: credential.id,
         name: credential.name,
@@ -155,16 +178,14 @@ export function createTokenService(dependencies: TokenServiceDependencies) {
   /** Adds the project, domain or system of the scope; returns false when it is gone or disabled. */
   async function addScope(body: TokenBody, scope: TokenScope): Promise<boolean> {
     if (scope.type === "project") {
-      const project = await dependencies.projects.find(scope.id);
-      const domain =
-        project === undefined ? undefined : await dependencies.domains.find(project.domainId);
-      if (project === undefined || !project.enabled || domain === undefined || !domain.enabled) {
+      const project = await context.project(scope.id);
+      if (project === undefined || !project.enabled || !project.domain.enabled) {
         return false;
       }
       body.project = {
         id: project.id,
         name: project.name,
-        domain: { id: domain.id, name: domain.name },
+        domain: { id: project.domain.id, name: project.domain.name },
       };
       body.is_domain = false;
       body.is_admin_project = project.id === dependencies.adminProjectId();
