@@ -1,6 +1,7 @@
 import type { ServiceConfigOptions, ServiceModule } from "@openstack-ts/kernel";
 import { type CoreFactory, createRcaService } from "./app.js";
 import { loadRcaConfig, RCA_DEFAULT_PORT, type RcaConfig } from "./config.js";
+import { createRcaCore } from "./processor/rca-core.js";
 
 export type { CoreFactory, RcaService, RcaServiceDependencies } from "./app.js";
 export { createRcaService } from "./app.js";
@@ -30,3 +31,6 @@ export function createRcaModule(createCore: CoreFactory): ServiceModule<RcaConfi
       }),
   };
 }
+
+/** The RCA service with its core, for the stack and `openstack-ts serve rca`. */
+export const rcaModule: ServiceModule<RcaConfig> = createRcaModule(createRcaCore);
