@@ -78,7 +78,11 @@ export const convertPoolsToCanonical: Converter = (value) => {
   });
 };
 
-/** Rewrites a prefix with a compact IPv6 address, keeping the host bits for the later checks. */
+/**
+ * Rewrites a prefix with a compact IPv6 address and adds the host length to a bare address,
+ * keeping the host bits for the later checks. IPv4 text is otherwise left as written, so the
+ * validator still sees (and refuses) octets with leading zeros.
+ */
 export const convertCidrToCanonical: Converter = (value) => {
   if (value === null || typeof value !== "string") {
     return value;
@@ -86,6 +90,9 @@ export const convertCidrToCanonical: Converter = (value) => {
   const parsed = parseCidrLoose(value);
   if (parsed === undefined) {
     throw invalidInput(`${value} is not in a CIDR format`);
+  }
+  if (parsed.version === 4 && value.includes("/")) {
+    return value;
   }
   return formatCidr(parsed);
 };
