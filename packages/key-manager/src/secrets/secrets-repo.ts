@@ -59,6 +59,40 @@ export function createSecretsRepo(db: Database) {
       return row === undefined ? undefined : fromRow(row);
     },
 
+    /**
+     * Returns a visible secret together with its stored payload record, in one query, for the
+     * payload reads that need both.
+     */
+    async findVisibleWithPayload(
+      id: string,
+      now: Date,
+    ): Promise<{ secret: SecretRecord; payload: StoredPayload | undefined } | undefined> {
+      const row = await visible(db.selectFrom("km_secrets"), now)
+        .leftJoin("km_secret_payloads", "km_secret_payloads.secret_id", "km_secrets.id")
+        .selectAll("km_secrets")
+        .select([
+          "km_secret_payloads.store_name",
+          "km_secret_payloads.key_id",
+          "km_secret_payloads.key_version",
+          "km_secret_payloads.data",
+        ])
+        .where("km_secrets.id", "=", id)
+        .executeTakeFirst();
+      if (row === undefined) {
+        return undefined;
+      }
+      const payload =
+        row.store_name === null || row.data === null
+          ? undefined
+          : {
+              storeName: row.store_name,
+              keyId: row.key_id,
+              keyVersion: Number(row.key_version),
+              data: Buffer.from(row.data),
+            };
+      return { secret: fromRow(row), payload };
+    },
+
     /** Returns the stored payload record of a secret, or undefined when it has none. */
     async findPayload(secretId: string): Promise<StoredPayload | undefined> {
       const row = await db
@@ -155,8 +189,10 @@ export type SecretsRepo = ReturnType<typeof createSecretsRepo>;
 function visible<Q extends SecretQuery>(query: Q, now: Date): Q {
   const nowText = toTimestamp(now);
   return query
-    .where("deleted", "=", false)
-    .where((eb) => eb.or([eb("expiration", "is", null), eb("expiration", ">", nowText)])) as Q;
+    .where("km_secrets.deleted", "=", false)
+    .where((eb) =>
+      eb.or([eb("km_secrets.expiration", "is", null), eb("km_secrets.expiration", ">", nowText)]),
+    ) as Q;
 }
 
 function applyFilters(query: SecretQuery, filters: SecretListFilters): SecretQuery {

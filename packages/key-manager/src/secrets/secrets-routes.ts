@@ -13,7 +13,7 @@ import {
 import { errors } from "../errors.js";
 import { parseListFilters } from "./secret-list-query.js";
 import { validateNewSecret } from "./secret-validation.js";
-import type { SecretsService } from "./secrets-service.js";
+import type { SecretsService, SecretWithPayload } from "./secrets-service.js";
 import type { SecretRecord } from "./secrets-types.js";
 import { secretView } from "./secrets-view.js";
 
@@ -69,13 +69,13 @@ export function registerSecretRoutes(app: FastifyInstance, dependencies: SecretR
 
   app.get<{ Params: { id: string } }>("/v1/secrets/:id", async (request, reply) => {
     if (!acceptsJson(request)) {
-      const secret = await service.load(
+      const loaded = await service.loadWithPayload(
         request.auth,
         request.params.id,
         "secret:decrypt",
         "Secret retrieval",
       );
-      return sendPayload(reply, request, secret, "Secret retrieval");
+      return sendPayload(reply, request, loaded, "Secret retrieval");
     }
     const secret = await service.load(
       request.auth,
@@ -124,13 +124,13 @@ export function registerSecretRoutes(app: FastifyInstance, dependencies: SecretR
   rejectOtherMethods(app, "/v1/secrets/:id", ["GET", "PUT", "DELETE"]);
 
   app.get<{ Params: { id: string } }>("/v1/secrets/:id/payload", async (request, reply) => {
-    const secret = await service.load(
+    const loaded = await service.loadWithPayload(
       request.auth,
       request.params.id,
       "secret:decrypt",
       "Secret payload retrieval",
     );
-    return sendPayload(reply, request, secret, "Secret payload retrieval");
+    return sendPayload(reply, request, loaded, "Secret payload retrieval");
   });
   app.route<{ Params: { id: string } }>({
     method: ["POST", "PUT", "DELETE", "PATCH"],
@@ -149,11 +149,11 @@ export function registerSecretRoutes(app: FastifyInstance, dependencies: SecretR
   async function sendPayload(
     reply: FastifyReply,
     request: FastifyRequest,
-    secret: SecretRecord,
+    loaded: SecretWithPayload,
     operation: string,
   ) {
     checkTransportKeyQuery(request, operation);
-    const payload = await service.readPayload(secret, request.headers.accept, operation);
+    const payload = await service.readPayload(loaded, request.headers.accept, operation);
     return reply.code(200).header("content-type", payload.contentType).send(payload.body);
   }
 }

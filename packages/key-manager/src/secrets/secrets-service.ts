@@ -3,7 +3,7 @@ import { type AuthContext, type Logger, nowTimestamp, toTimestamp } from "@opens
 import { floorToSecond } from "../api/iso-time.js";
 import { errors } from "../errors.js";
 import type { Authorizer, PolicyEntity } from "../policy/authorizer.js";
-import type { SecretStore } from "../secret-stores/secret-store.js";
+import type { SecretStore, StoredPayload } from "../secret-stores/secret-store.js";
 import {
   BINARY_TYPES,
   decodeBase64Leniently,
@@ -28,7 +28,13 @@ const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 export interface SecretsServiceDependencies {
   repo: Pick<
     SecretsRepo,
-    "insert" | "findVisible" | "findPayload" | "addPayload" | "softDelete" | "list"
+    | "insert"
+    | "findVisible"
+    | "findVisibleWithPayload"
+    | "findPayload"
+    | "addPayload"
+    | "softDelete"
+    | "list"
   >;
   store: SecretStore;
   authorizer: Authorizer;
@@ -88,15 +94,29 @@ export function createSecretsService(dependencies: SecretsServiceDependencies) {
       action: string,
       operation: string,
     ): Promise<SecretRecord> {
-      if (!SECRET_ID_PATTERN.test(secretId)) {
-        throw errors.create("INVALID_SECRET_ID");
-      }
+      checkSecretId(secretId);
       const secret = await repo.findVisible(secretId, new Date());
       if (secret === undefined) {
         throw errors.create("SECRET_NOT_FOUND");
       }
       authorizer.authorize(caller, action, operation, await policyEntity(secret, caller));
       return secret;
+    },
+
+    /** Does what `load` does and also returns the stored payload record, in one query. */
+    async loadWithPayload(
+      caller: AuthContext,
+      secretId: string,
+      action: string,
+      operation: string,
+    ): Promise<SecretWithPayload> {
+      checkSecretId(secretId);
+      const found = await repo.findVisibleWithPayload(secretId, new Date());
+      if (found === undefined) {
+        throw errors.create("SECRET_NOT_FOUND");
+      }
+      authorizer.authorize(caller, action, operation, await policyEntity(found.secret, caller));
+      return found;
     },
 
     /** Creates a secret in the caller's project, encrypting its payload when it has one. */
@@ -157,12 +177,12 @@ export function createSecretsService(dependencies: SecretsServiceDependencies) {
      * means octet-stream, `* / *` means the stored type, and text needs the bytes to be UTF-8.
      */
     async readPayload(
-      secret: SecretRecord,
+      loaded: SecretWithPayload,
       accept: string | undefined,
       operation: string,
     ): Promise<PayloadDownload> {
+      const { secret, payload: stored } = loaded;
       const requested = accept === undefined || accept === "" ? "application/octet-stream" : accept;
-      const stored = secret.contentType === null ? undefined : await repo.findPayload(secret.id);
       if (secret.contentType === null || stored === undefined) {
         throw errors.create("SECRET_PAYLOAD_NOT_FOUND");
       }
@@ -223,6 +243,18 @@ export function createSecretsService(dependencies: SecretsServiceDependencies) {
 }
 
 export type SecretsService = ReturnType<typeof createSecretsService>;
+
+/** A secret with its stored payload record, which is undefined while it has no payload. */
+export interface SecretWithPayload {
+  secret: SecretRecord;
+  payload: StoredPayload | undefined;
+}
+
+function checkSecretId(secretId: string): void {
+  if (!SECRET_ID_PATTERN.test(secretId)) {
+    throw errors.create("INVALID_SECRET_ID");
+  }
+}
 
 function isUtf8(bytes: Buffer): boolean {
   try {
