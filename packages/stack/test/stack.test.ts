@@ -145,31 +145,49 @@ describe("stack", () => {
   });
 });
 
+const AMQP_URL = process.env.OSTS_TEST_AMQP_URL ?? "amqp://guest:guest@127.0.0.1:5672/";
+
+/** Runs a stack in a child process, stops it, and returns how the process ended. */
+async function runAndStop(env: NodeJS.ProcessEnv) {
+  const folder = mkdtempSync(join(tmpdir(), "osts-stack-exit-"));
+  const script = [
+    'import { createLogger, issueToken } from "@openstack-ts/kernel";',
+    'import { startStack } from "@openstack-ts/stack";',
+    `const stack = await startStack({ dataDir: ${JSON.stringify(folder)}, freePorts: true,`,
+    `  env: ${JSON.stringify(env)}, logger: createLogger({ level: "silent" }) });`,
+    "await issueToken(stack.adminCredentials);",
+    "await stack.stop();",
+  ].join("\n");
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", "--conditions=source", "--input-type=module", "--eval", script],
+    { stdio: ["ignore", "ignore", "pipe"] },
+  );
+  let stderr = "";
+  child.stderr.on("data", (chunk) => {
+    stderr += String(chunk);
+  });
+  const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+    child.on("exit", (exitCode, exitSignal) => resolve([exitCode, exitSignal])),
+  );
+  clearTimeout(timer);
+  rmSync(folder, { recursive: true, force: true });
+  return { code, signal, stderr };
+}
+
 describe("stack process", () => {
   it("exits by itself after stop", async () => {
-    const folder = mkdtempSync(join(tmpdir(), "osts-stack-exit-"));
-    const script = [
-      'import { createLogger } from "@openstack-ts/kernel";',
-      'import { startStack } from "@openstack-ts/stack";',
-      `const stack = await startStack({ dataDir: ${JSON.stringify(folder)}, freePorts: true,`,
-      `  env: ${JSON.stringify(TEST_ENV)}, logger: createLogger({ level: "silent" }) });`,
-      "await stack.stop();",
-    ].join("\n");
-    const child = spawn(
-      process.execPath,
-      ["--import", "tsx", "--conditions=source", "--input-type=module", "--eval", script],
-      { stdio: ["ignore", "ignore", "pipe"] },
-    );
-    let stderr = "";
-    child.stderr.on("data", (chunk) => {
-      stderr += String(chunk);
+    const { code, signal, stderr } = await runAndStop(TEST_ENV);
+    assert.equal(signal, null, "the process had to be killed: something kept it running");
+    assert.equal(code, 0, stderr);
+  });
+
+  it("exits by itself on the RabbitMQ bus", async () => {
+    const { code, signal, stderr } = await runAndStop({
+      ...TEST_ENV,
+      OSTS_STACK__BUS__URL: AMQP_URL,
     });
-    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
-    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
-      child.on("exit", (exitCode, exitSignal) => resolve([exitCode, exitSignal])),
-    );
-    clearTimeout(timer);
-    rmSync(folder, { recursive: true, force: true });
     assert.equal(signal, null, "the process had to be killed: something kept it running");
     assert.equal(code, 0, stderr);
   });
