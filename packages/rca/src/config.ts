@@ -101,8 +101,9 @@ const novaSchema = Type.Object(
 const networkSchema = Type.Object(
   {
     url: Type.String({
-      default: "http://127.0.0.1:9696",
-      description: "base URL of the Neutron-compatible network service",
+      default: "",
+      description:
+        "base URL of the Neutron-compatible network service for periodic listings; empty follows its bus events only",
     }),
     interval_seconds: Type.Number({
       default: 600,

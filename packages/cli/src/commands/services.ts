@@ -8,4 +8,5 @@ export const SERVICES: Record<string, () => Promise<ServiceModule<unknown>>> = {
   "key-manager": async () =>
     (await import("@openstack-ts/key-manager")).keyManagerModule as ServiceModule<unknown>,
   kuryr: async () => (await import("@openstack-ts/kuryr")).kuryrModule as ServiceModule<unknown>,
+  rca: async () => (await import("@openstack-ts/rca")).rcaModule as ServiceModule<unknown>,
 };

@@ -7,7 +7,7 @@ import type {
 } from "../../processor/processor-types.js";
 
 export interface NetworkDatasourceOptions {
-  /** Base URL of the Neutron-compatible API, such as http://127.0.0.1:9696. */
+  /** Base URL of the Neutron-compatible API, such as http://127.0.0.1:9696; empty skips listings. */
   url: string;
   intervalSeconds: number;
   timeoutSeconds: number;
@@ -44,6 +44,9 @@ export function createNetworkDatasource(options: NetworkDatasourceOptions): Data
   let timer: NodeJS.Timeout | undefined;
 
   async function listAll(): Promise<EntityEvent[]> {
+    if (options.url === "") {
+      return [];
+    }
     const headers = await requestHeaders(options);
     const base = options.url.replace(/\/+$/, "");
     const [networks, ports] = await Promise.all([
@@ -83,8 +86,10 @@ export function createNetworkDatasource(options: NetworkDatasourceOptions): Data
           logger.warn({ err: error, url: options.url }, "network service listing failed");
         }
       };
-      timer = setInterval(() => void poll(), options.intervalSeconds * 1000);
-      timer.unref();
+      if (options.url !== "") {
+        timer = setInterval(() => void poll(), options.intervalSeconds * 1000);
+        timer.unref();
+      }
     },
 
     async stop() {
