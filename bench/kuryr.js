@@ -5,12 +5,12 @@
 // `POST /networks/<id>/connect` or `/disconnect`, which runs the whole plugin round trip:
 // RequestAddress, CreateEndpoint (Neutron port, veth, bridge), Join and the reverse.
 //
-//   node bench/kuryr.js          30 connect/disconnect cycles per driver
-//   node bench/kuryr.js 100      another number of cycles
+//   npm run bench -- kuryr       30 connect/disconnect cycles per driver (or node bench/kuryr.js)
+//   npm run bench -- kuryr 100   another number of cycles
 //
-// Needs root, docker.io and busybox-static: dockerd runs in a network namespace of its own with
-// the plugin and a Neutron beside it (the network service when its package exports its module,
-// else the tests' in-memory double), all removed at the end.
+// Needs root, docker.io and busybox-static. dockerd runs in a network namespace of its own with
+// the plugin and a Neutron beside it, all removed at the end. The Neutron is the network service
+// when its package exports its module, else the tests' in-memory double.
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { request } from "node:http";
@@ -110,7 +110,7 @@ async function timed(action) {
   return performance.now() - start;
 }
 
-/** One Docker Engine API call over the Unix socket; rejects on a status other than 2xx. */
+/** Sends one Docker Engine API call over the Unix socket; rejects on a status other than 2xx. */
 function engine(socketPath, path, body) {
   return new Promise((resolve, reject) => {
     const outgoing = request(

@@ -16,7 +16,7 @@ import {
 } from "./neutron/neutron-lookups.js";
 import { formatPluginError, registerPluginRoutes } from "./protocol/plugin-routes.js";
 
-/** What the plugin app is built from; tests pass their own binding or command runner. */
+/** Parts the plugin app is built from; tests pass their own binding or command runner. */
 export interface KuryrAppDependencies {
   config: KuryrConfig;
   logger: Logger;

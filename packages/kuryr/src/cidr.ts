@@ -62,7 +62,7 @@ export function cidrHasAddress(cidr: Cidr, address: string): boolean {
   return (parsed.value & prefixMask(BITS[cidr.version], cidr.prefixLength)) === cidr.base;
 }
 
-/** The first address after the network address, which Neutron and Docker pick as the gateway. */
+/** Returns the first address after the network address, which Neutron and Docker pick as the gateway. */
 export function firstHost(cidr: Cidr): string {
   return fromBigInt(cidr.base + 1n, cidr.version);
 }
@@ -96,12 +96,12 @@ export function firstFreeBlock(outer: Cidr, length: number, used: Cidr[]): Cidr 
   return null;
 }
 
-/** `address/length`, the form Docker expects in IPAM and endpoint answers. */
+/** Formats `address/length`, the form Docker expects in IPAM and endpoint responses. */
 export function withPrefixLength(address: string, cidr: Cidr): string {
   return `${address}/${cidr.prefixLength}`;
 }
 
-/** The address part of `address/length` (or the text itself when it has no length). */
+/** Returns the address part of `address/length`, or the text itself when it has no length. */
 export function stripPrefixLength(text: string): string {
   const slash = text.indexOf("/");
   return slash === -1 ? text : text.slice(0, slash);

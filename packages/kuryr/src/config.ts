@@ -162,12 +162,12 @@ export function loadKuryrConfig(options: ServiceConfigOptions = {}): KuryrConfig
   return loadConfig(kuryrConfigSchema, { section: "kuryr", ...options });
 }
 
-/** The `binding:host_id` the plugin writes on ports. */
+/** Returns the `binding:host_id` the plugin writes on ports. */
 export function bindingHostId(config: Pick<KuryrConfig, "binding">): string {
   return config.binding.host_id === "" ? hostname() : config.binding.host_id;
 }
 
-/** The openrc file the plugin reads credentials from, or "" when there is none to read. */
+/** Returns the openrc file the plugin reads credentials from. */
 export function openrcPath(
   config: Pick<KuryrConfig, "neutron">,
   env: NodeJS.ProcessEnv = process.env,

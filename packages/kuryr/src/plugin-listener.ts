@@ -54,7 +54,7 @@ export function removeSpecFile(path: string, url: string): void {
   }
 }
 
-/** The URL to advertise: a wildcard bind address is reached through loopback. */
+/** Returns the URL to advertise: a wildcard bind address is reached through loopback. */
 export function advertisedUrl(boundUrl: string, publicUrl: string): string {
   if (publicUrl !== "") {
     return publicUrl.replace(/\/+$/, "");

@@ -31,7 +31,8 @@ describe("cidr", () => {
   test("containment and prefix length", () => {
     const outer = parseCidr("10.0.0.0/8");
     const inner = parseCidr("10.1.0.0/16");
-    assert.ok(outer && inner);
+    assert.ok(outer);
+    assert.ok(inner);
     assert.equal(cidrContains(outer, inner), true);
     assert.equal(cidrContains(inner, outer), false);
     assert.equal(withPrefixLength("10.1.0.7", inner), "10.1.0.7/16");

@@ -45,7 +45,8 @@ describe("plugin through Keystone", { skip }, () => {
 
   before(async () => {
     const identityModule = identity?.identityModule;
-    assert.ok(identityModule && networkModule);
+    assert.ok(identityModule);
+    assert.ok(networkModule);
     const logger = quietLogger();
     const bus = new MemoryBus();
     keystone = await identityModule.create(

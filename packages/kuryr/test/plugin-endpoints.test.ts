@@ -462,6 +462,24 @@ for (const backend of neutronBackends()) {
       });
       assert.equal(badPool.status, 400);
       assert.ok(badPool.body.Error, "IPAM errors carry Error");
+      const subPool = await plugin.call("/IpamDriver.RequestPool", {
+        Pool: "10.0.0.0/16",
+        SubPool: "10.0.1.0/24",
+        V6: false,
+      });
+      assert.equal(subPool.status, 400);
+      assert.match(String(subPool.body.Err), /--ip-range/);
+      const badNetwork = await plugin.call("/NetworkDriver.CreateNetwork", {
+        NetworkID: "e".repeat(64),
+        IPv4Data: [{ Pool: "not-a-cidr" }],
+        IPv6Data: [],
+      });
+      assert.equal(badNetwork.status, 400);
+      assert.deepEqual(
+        await plugin.neutron.networks.list({ name: `kuryr-net-${"e".repeat(8)}` }),
+        [],
+        "nothing is left behind",
+      );
       const badPoolId = await plugin.call("/IpamDriver.RequestAddress", {
         PoolID: "not a pool",
         Address: "",

@@ -15,7 +15,7 @@ export interface BridgeBindingOptions {
   allowBridgeForwarding: boolean;
 }
 
-/** What the binding needs to know about a Neutron port. */
+/** Fields of a Neutron port that the binding uses. */
 export interface PortToPlug {
   portId: string;
   networkId: string;
@@ -36,7 +36,7 @@ export interface HostBinding {
 const FORWARD_CHAIN = "DOCKER-USER";
 
 /**
- * The veth binding: one Linux bridge per Neutron network on this host, one veth pair per port. The
+ * Creates the veth binding: one Linux bridge per Neutron network on this host, one veth pair per port. The
  * host side (`tap<port id>`) joins the bridge and the other side (`t_c<port id>`) is handed to
  * Docker, which moves it into the container. Containers on one network share a bridge and reach
  * each other; bridges carry no address, so nothing routes between networks.

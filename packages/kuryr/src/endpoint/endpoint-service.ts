@@ -25,7 +25,7 @@ interface InterfaceAddress {
   subnet: NeutronSubnet;
 }
 
-/** The endpoint half of the driver: endpoints become bound Neutron ports plugged into a bridge. */
+/** Builds the endpoint driver, which binds endpoints to Neutron ports plugged into a bridge. */
 export function createEndpointService(deps: EndpointDependencies) {
   const { neutron, lookup, logger } = deps;
 

@@ -46,7 +46,7 @@ const MAC_OPTION = "com.docker.network.endpoint.macaddress";
 /** How long a block handed out of a default pool stays reserved before its subnet exists. */
 const RESERVATION_MS = 120_000;
 
-/** The IPAM driver: Docker pools become Neutron subnet pools, addresses become Neutron ports. */
+/** Builds the IPAM driver, which turns Docker pools into subnet pools and addresses into ports. */
 export function createIpamService(deps: IpamDependencies) {
   const { neutron, config, logger } = deps;
   const lock = new KeyedLock();
@@ -55,8 +55,14 @@ export function createIpamService(deps: IpamDependencies) {
   async function requestPool(request: RequestPoolRequest): Promise<RequestPoolResponse> {
     const options = request.Options ?? {};
     const version = request.V6 ? 6 : 4;
-    const requested =
-      request.SubPool !== undefined && request.SubPool !== "" ? request.SubPool : request.Pool;
+    if (request.SubPool !== undefined && request.SubPool !== "") {
+      // TODO: support --ip-range; CreateNetwork never receives the sub-range, so the subnet would
+      // need allocation pools recorded on the Neutron pool.
+      throw kuryrErrors.create("INVALID_REQUEST", {
+        reason: `--ip-range (SubPool ${request.SubPool}) is not supported; use --subnet alone`,
+      });
+    }
+    const requested = request.Pool;
     if (requested === "") {
       return allocateFromDefaultPool(version);
     }
@@ -132,9 +138,9 @@ export function createIpamService(deps: IpamDependencies) {
   }
 
   /**
-   * Returns the `kuryrPool-<cidr>` pool for a Docker pool, creating it. A pool of that name left
-   * without subnets (by a plugin stopped half-way) is reused; one in use raises POOL_CIDR_IN_USE,
-   * unless a subnet option tells the two apart through the subnet id tag.
+   * Returns the `kuryrPool-<cidr>` pool for a Docker pool, creating it. A pool of that name without
+   * subnets, left by a plugin stopped half-way, is reused. A pool in use raises POOL_CIDR_IN_USE,
+   * unless a subnet option distinguishes the two pools through the subnet id tag.
    */
   async function kuryrPoolFor(cidr: Cidr, subnetId: string, shared: boolean) {
     const name = poolName(config.subnetpool_name_prefix, cidr.text);

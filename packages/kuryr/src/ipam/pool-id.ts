@@ -3,9 +3,9 @@ import { kuryrErrors } from "../errors.js";
 
 /**
  * A Docker PoolID as this plugin writes it: `<Neutron subnet pool id>/<CIDR>`. The CIDR is part of
- * the id because one Neutron pool (a default pool, or a user's pool with several prefixes) can back
- * several Docker networks; upstream kuryr-libnetwork writes the bare pool id, which is still
- * accepted and then resolved through the pool's first prefix.
+ * the id because one Neutron pool, such as a default pool or a user's pool with several prefixes,
+ * can back several Docker networks. Upstream kuryr-libnetwork writes the bare pool id, which is
+ * still accepted and then resolved through the pool's first prefix.
  */
 export interface PoolRef {
   subnetPoolId: string;

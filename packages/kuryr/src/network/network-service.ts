@@ -33,11 +33,13 @@ export interface NetworkDependencies {
 
 const GENERIC_OPTIONS = "com.docker.network.generic";
 
-/** The network half of the driver: Docker networks become Neutron networks and subnets. */
+/** Builds the network driver, which turns Docker networks into Neutron networks and subnets. */
 export function createNetworkService(deps: NetworkDependencies) {
   const { neutron, logger } = deps;
 
   async function createNetwork(request: CreateNetworkRequest) {
+    requireCidr(request.IPv4Data?.[0], 4);
+    requireCidr(request.IPv6Data?.[0], 6);
     const options = genericOptions(request.Options);
     const tags = (await deps.features()).tags;
     const attached = await attachedNetwork(request.NetworkID, options, tags);
@@ -124,10 +126,10 @@ export function createNetworkService(deps: NetworkDependencies) {
     version: 4 | 6,
     options: OptionMap,
   ) {
-    const cidr = data === undefined ? null : parseCidr(data.Pool);
-    if (data === undefined || cidr === null) {
+    if (data === undefined) {
       return;
     }
+    const cidr = requireCidr(data, version);
     const dockerPools = await dockerPoolsFor(cidr, options, version);
     const existing = await existingSubnet(network, cidr, options, version);
     if (existing !== null) {
@@ -172,7 +174,7 @@ export function createNetworkService(deps: NetworkDependencies) {
     return named;
   }
 
-  /** The `kuryrPool-<cidr>` pools RequestPool made for this CIDR, which Docker's PoolID names. */
+  /** Lists the `kuryrPool-<cidr>` pools RequestPool made for this CIDR, which Docker's PoolID names. */
   async function dockerPoolsFor(cidr: Cidr, options: OptionMap, version: 4 | 6) {
     const name = poolName(deps.config.subnetpool_name_prefix, cidr.text);
     const subnetId = await resolveSubnetOption(neutron, options, version);
@@ -182,7 +184,7 @@ export function createNetworkService(deps: NetworkDependencies) {
   }
 
   /**
-   * The pool the subnet is allocated from: the one the options name, else the Docker pool, else a
+   * Picks the pool the subnet is allocated from: the one the options name, else the Docker pool, else a
    * default pool that contains the CIDR (networks created without --subnet), else none.
    */
   async function poolForSubnet(
@@ -304,6 +306,17 @@ export function createNetworkService(deps: NetworkDependencies) {
   }
 
   return { createNetwork, deleteNetwork };
+}
+
+/** Parses the pool of an IPv4Data or IPv6Data entry; raises INVALID_REQUEST for a bad one. */
+function requireCidr(data: IpData | undefined, version: 4 | 6): Cidr {
+  const cidr = data === undefined ? null : parseCidr(data.Pool);
+  if (data !== undefined && (cidr === null || cidr.version !== version)) {
+    throw kuryrErrors.create("INVALID_REQUEST", {
+      reason: `IPv${version}Data Pool ${data.Pool} is not an IPv${version} CIDR`,
+    });
+  }
+  return cidr as Cidr;
 }
 
 function genericOptions(options: OptionMap | null | undefined): OptionMap {

@@ -3,7 +3,7 @@ import type { KuryrConfig } from "../config.js";
 import { kuryrErrors } from "../errors.js";
 import { readOpenrc } from "./openrc.js";
 
-/** Where Neutron is and which headers authenticate a request to it. */
+/** Location of the Neutron API and the headers that authenticate a request to it. */
 export interface NeutronAccess {
   /** Base URL of the Neutron API, without `/v2.0`. */
   endpoint(): Promise<string>;
@@ -119,7 +119,7 @@ function stripVersion(url: string): string {
 }
 
 /**
- * Builds the access the configuration asks for. Credentials missing from the configuration come
+ * Builds the Neutron access that the configuration selects. Credentials missing from the configuration come
  * from the openrc file (`OS_AUTH_URL`, `OS_USERNAME`, ...), so that `npm run kuryr` works with the
  * file the stack writes.
  */

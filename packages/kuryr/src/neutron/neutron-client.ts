@@ -22,7 +22,7 @@ interface RequestOptions {
 /** A collection of Neutron resources: list, show, create, update and delete. */
 export interface NeutronCollection<T> {
   list(query?: NeutronQuery): Promise<T[]>;
-  /** Returns the resource, or null when Neutron answers 404. */
+  /** Returns the resource, or null when Neutron returns 404. */
   show(id: string): Promise<T | null>;
   create(attributes: Record<string, unknown>): Promise<T>;
   update(id: string, attributes: Record<string, unknown>): Promise<T>;

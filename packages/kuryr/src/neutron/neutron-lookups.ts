@@ -111,7 +111,7 @@ export class DockerResourceLookup {
     this.#features = features;
   }
 
-  /** The Neutron network of a Docker network: by its id tags, or by name without tags. */
+  /** Finds the Neutron network of a Docker network: by its id tags, or by name without tags. */
   async network(dockerNetworkId: string): Promise<NeutronNetwork | null> {
     const cached = this.#networks.get(dockerNetworkId);
     if (cached !== undefined) {
@@ -132,7 +132,7 @@ export class DockerResourceLookup {
     this.#networks.delete(dockerNetworkId);
   }
 
-  /** The port bound to a Docker endpoint: by its id tags, or by name without tags. */
+  /** Finds the port bound to a Docker endpoint: by its id tags, or by name without tags. */
   async endpointPort(endpointId: string): Promise<NeutronPort | null> {
     const query = (await this.#features()).tags
       ? { tags: idTags(endpointId).join(",") }
@@ -140,7 +140,7 @@ export class DockerResourceLookup {
     return onlyOne(await this.#neutron.ports.list(query), "ports", query);
   }
 
-  /** The port named after a Docker endpoint, as upstream finds it for exposed ports. */
+  /** Finds the port named after a Docker endpoint, as upstream does for exposed ports. */
   async endpointPortByName(endpointId: string): Promise<NeutronPort | null> {
     const query = { name: portName(endpointId) };
     return onlyOne(await this.#neutron.ports.list(query), "ports", query);

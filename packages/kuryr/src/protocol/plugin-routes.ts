@@ -20,7 +20,7 @@ import {
   requestPoolSchema,
 } from "./plugin-schemas.js";
 
-/** Content type of every plugin answer, as Docker's plugin API defines it. */
+/** Content type of every plugin response, as Docker's plugin API defines it. */
 export const PLUGIN_CONTENT_TYPE = "application/vnd.docker.plugins.v1+json";
 
 export interface PluginServices {
@@ -148,7 +148,7 @@ function isPluginCall(url: string): boolean {
 
 /**
  * Renders an error in the field Docker reads. The network driver client reads `Err`. The IPAM
- * client reads `Error` from a 200 answer and, like every plugin client, `Err` from any other
+ * client reads `Error` from a 200 response and, like every plugin client, `Err` from any other
  * status, so IPAM errors carry both.
  */
 export function formatPluginError(error: ApiError, request: FastifyRequest): unknown {

@@ -66,10 +66,10 @@ export interface DockerEnvironment {
 const PROJECT = "kuryr-tests";
 
 /**
- * Starts everything: the namespace (lo up), the Neutron child, the plugin child (TCP on loopback
- * in the namespace plus a spec file Docker reads), dockerd entered with `nsenter --net` (not
- * `ip netns exec`, which remounts /sys and hides the cgroup mounts dockerd needs), and a busybox
- * image built locally. `close()` removes all of it, dockerd and children by PID.
+ * Starts the namespace (with lo up), the Neutron child and the plugin child, which listens on
+ * loopback in the namespace and writes a spec file for Docker. Then starts dockerd, entered with
+ * `nsenter --net` because `ip netns exec` remounts /sys and hides the cgroup mounts dockerd needs,
+ * and imports a locally built busybox image. `close()` removes all of it, processes by PID.
  */
 export async function startDockerEnvironment(): Promise<DockerEnvironment> {
   const suffix = randomBytes(3).toString("hex");

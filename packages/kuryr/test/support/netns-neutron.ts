@@ -1,7 +1,7 @@
 /**
- * Runs inside the test network namespace: a Neutron on loopback (the network service when its
- * package exports its module, else the in-memory double) and a Unix socket proxy to it, so the
- * test process in the host namespace can inspect Neutron. Writes `{url, backend}` to the ready file
+ * Runs a Neutron on loopback inside the test network namespace, with a Unix socket proxy to it
+ * so that the test process in the host namespace can inspect Neutron. The Neutron is the network
+ * service when its package exports its module, else the in-memory double. Writes `{url, backend}` to the ready file
  * given as the second argument and stops on SIGTERM.
  */
 import { writeFileSync } from "node:fs";

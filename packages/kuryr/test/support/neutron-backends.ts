@@ -40,8 +40,8 @@ export const memoryBackend: BackendFactory = {
 };
 
 /**
- * The project's network service, started in-process in no-auth mode on SQLite and a free port.
- * Resolves to null while `@openstack-ts/network` exports no service module.
+ * Loads the network service's module, or resolves to null while `@openstack-ts/network` exports
+ * none. The backend built from it runs in-process in no-auth mode, on SQLite and a free port.
  */
 export async function loadNetworkModule(): Promise<ServiceModule | null> {
   const imported = (await import("@openstack-ts/network")) as Record<string, unknown>;
@@ -96,7 +96,7 @@ export function networkServiceBackend(module: ServiceModule): BackendFactory {
 const networkModule = await loadNetworkModule().catch(() => null);
 
 /**
- * Every backend available in this checkout: the network service when it exports its module, and
+ * Lists every backend available in this checkout: the network service when it exports its module, and
  * the double. `KURYR_TEST_NEUTRON=network` or `=memory` keeps one of them.
  */
 export function neutronBackends(): BackendFactory[] {

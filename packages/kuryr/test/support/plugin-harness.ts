@@ -7,6 +7,14 @@ import { type KuryrConfig, loadKuryrConfig } from "../../src/config.js";
 import { type NeutronAccess, noauthAccess } from "../../src/neutron/neutron-access.js";
 import { NeutronClient } from "../../src/neutron/neutron-client.js";
 
+/** Docker's request body: nothing, text as given, or JSON. */
+function requestText(body: unknown): string {
+  if (body === undefined) {
+    return "";
+  }
+  return typeof body === "string" ? body : JSON.stringify(body);
+}
+
 /** A binding that records calls instead of touching the host's links. */
 export interface RecordingBinding extends HostBinding {
   plugged: Map<string, PortToPlug>;
@@ -39,7 +47,7 @@ export function recordingBinding(): RecordingBinding {
   };
 }
 
-/** A logger that keeps lines in memory, so test output stays readable. */
+/** Creates a logger that keeps its lines in memory, so test output stays readable. */
 export function quietLogger(): Logger & { lines: string[] } {
   const lines: string[] = [];
   const sink = new Writable({
@@ -84,7 +92,7 @@ export async function startPlugin(
       const response = await app.inject({
         method: "POST",
         url,
-        payload: body === undefined ? "" : typeof body === "string" ? body : JSON.stringify(body),
+        payload: requestText(body),
         headers: { accept: "application/vnd.docker.plugins.v1.2+json" },
       });
       return { status: response.statusCode, body: response.json() as Record<string, unknown> };
