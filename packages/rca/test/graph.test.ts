@@ -4,7 +4,7 @@ import { createEntityGraph } from "../src/graph/entity-graph.js";
 import { matchesFilter } from "../src/graph/graph-filter.js";
 import { compileGraphQuery, GraphQueryError } from "../src/graph/graph-query.js";
 import type { EntityGraph, GraphChange } from "../src/graph/graph-types.js";
-import { toNodeLinkGraph } from "../src/graph/node-link.js";
+import { toNodeLinkGraph, toNodeLinkJson } from "../src/graph/node-link.js";
 import {
   createPatternGraph,
   matchPattern,
@@ -218,6 +218,23 @@ describe("entity graph", () => {
     assert.equal(link?.source, hostIndex);
     assert.equal(link?.relationship_type, "contains");
     assert.equal("source_id" in (link ?? {}), false);
+  });
+
+  it("node-link text equals the object form", () => {
+    const graph = sampleGraph();
+    graph.updateVertex("d1", {
+      vitrage_type: "vitrage",
+      vitrage_category: "ALARM",
+      name: 'dé"duced',
+    });
+    graph.updateEdge("d1", "i1", "on", { update_timestamp: "2026-12-04T10:00:00Z" });
+    const subgraph = graph.inducedSubgraph(["h1", "i1", "i2", "d1", "a1"]);
+    const extra = { raw: true, inspected_index: 3 };
+    assert.deepEqual(JSON.parse(toNodeLinkJson(subgraph, extra)), toNodeLinkGraph(subgraph, extra));
+    assert.deepEqual(
+      JSON.parse(toNodeLinkJson({ vertices: [], edges: [] })),
+      toNodeLinkGraph({ vertices: [], edges: [] }),
+    );
   });
 });
 

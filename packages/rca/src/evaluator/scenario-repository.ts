@@ -138,13 +138,18 @@ export class ScenarioRepository {
 
   /** Returns the enabled scenarios an element of the vertex's shape can trigger. */
   triggersForVertex(vertex: Vertex): EntityTrigger[] {
-    const candidates = [
-      ...(this.entityTriggersByType.get(String(vertex.vitrage_type)) ?? []),
-      ...this.untypedEntityTriggers,
-    ];
-    return candidates.filter(
-      (trigger) => trigger.scenario.enabled && matchesFilter(vertex, trigger.entity.properties),
-    );
+    const matching: EntityTrigger[] = [];
+    for (const candidates of [
+      this.entityTriggersByType.get(String(vertex.vitrage_type)),
+      this.untypedEntityTriggers,
+    ]) {
+      for (const trigger of candidates ?? []) {
+        if (trigger.scenario.enabled && matchesFilter(vertex, trigger.entity.properties)) {
+          matching.push(trigger);
+        }
+      }
+    }
+    return matching;
   }
 
   /** Returns the enabled scenarios an edge between `source` and `target` can trigger. */

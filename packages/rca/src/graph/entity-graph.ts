@@ -272,28 +272,22 @@ class GraphologyEntityGraph implements EntityGraph {
     overwrite = true,
   ): Vertex {
     const before = this.getVertex(vitrageId);
-    const merged: Record<string, unknown> =
-      before === undefined
-        ? { vitrage_id: vitrageId, vitrage_is_deleted: false, vitrage_is_placeholder: false }
-        : { ...before };
-    for (const key in changes) {
-      const value = changes[key];
-      if (value === undefined || value === null) {
-        delete merged[key];
-      } else if (overwrite || before === undefined || !(key in before)) {
-        merged[key] = value;
-      }
-    }
-    merged.vitrage_id = vitrageId;
-    const current = merged as unknown as Vertex;
+    const current = mergeProperties(before, changes, overwrite, {
+      vitrage_id: vitrageId,
+      vitrage_is_deleted: false,
+      vitrage_is_placeholder: false,
+    }) as unknown as Vertex;
 
     if (before === undefined) {
       this.graph.addNode(vitrageId, current);
+      this.index(current);
     } else {
       this.graph.replaceNodeAttributes(vitrageId, current);
-      this.unindex(before);
+      if (indexedFieldsDiffer(before, current)) {
+        this.unindex(before);
+        this.index(current);
+      }
     }
-    this.index(current);
     this.notify({ kind: "vertex", before, current });
     return current;
   }
@@ -321,20 +315,12 @@ class GraphologyEntityGraph implements EntityGraph {
     }
     const key = edgeKey(sourceId, targetId, label);
     const before = this.graph.hasEdge(key) ? this.graph.getEdgeAttributes(key) : undefined;
-    const merged: Record<string, unknown> =
-      before === undefined ? { vitrage_is_deleted: false } : { ...before };
-    for (const property in changes) {
-      const value = changes[property];
-      if (value === undefined || value === null) {
-        delete merged[property];
-      } else {
-        merged[property] = value;
-      }
-    }
-    merged.source_id = sourceId;
-    merged.target_id = targetId;
-    merged.relationship_type = label;
-    const current = merged as unknown as Edge;
+    const current = mergeProperties(before, changes, true, {
+      source_id: sourceId,
+      target_id: targetId,
+      relationship_type: label,
+      vitrage_is_deleted: false,
+    }) as unknown as Edge;
 
     if (before === undefined) {
       this.graph.addDirectedEdgeWithKey(key, sourceId, targetId, current);
@@ -432,6 +418,57 @@ class GraphologyEntityGraph implements EntityGraph {
       listener(change);
     }
   }
+}
+
+/**
+ * Builds the next version of an element without mutating the stored one: the stored properties
+ * in their order, then new ones. A `null` or `undefined` change removes the property; with
+ * `overwrite` false an existing property keeps its value. Properties are never deleted from an
+ * object, because V8 turns objects with deleted properties into slow dictionaries.
+ */
+function mergeProperties(
+  before: Readonly<Record<string, unknown>> | undefined,
+  changes: Readonly<Record<string, unknown>>,
+  overwrite: boolean,
+  identity: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
+  const merged: Record<string, unknown> = {};
+  const base = before ?? identity;
+  for (const key in base) {
+    if (!(key in changes)) {
+      merged[key] = base[key];
+      continue;
+    }
+    const value = changes[key];
+    if (value !== undefined && value !== null) {
+      merged[key] = overwrite || before === undefined ? value : base[key];
+    }
+  }
+  for (const key in changes) {
+    const value = changes[key];
+    if (value !== undefined && value !== null && !(key in base)) {
+      merged[key] = value;
+    }
+  }
+  for (const key in identity) {
+    if (key !== "vitrage_is_deleted" && key !== "vitrage_is_placeholder") {
+      merged[key] = identity[key];
+    }
+  }
+  return merged;
+}
+
+const INDEXED_FIELDS = [
+  "vitrage_type",
+  "vitrage_category",
+  "vitrage_datasource_name",
+  "vitrage_is_deleted",
+  "id",
+  "name",
+] as const;
+
+function indexedFieldsDiffer(before: Vertex, current: Vertex): boolean {
+  return INDEXED_FIELDS.some((field) => before[field] !== current[field]);
 }
 
 function entityKey(vitrageType: string, id: string): string {

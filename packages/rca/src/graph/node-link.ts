@@ -40,9 +40,9 @@ export function toNodeLinkGraph(
   const nodes = subgraph.vertices.map((vertex, index) => {
     indexes.set(vertex.vitrage_id, index);
     if (vertex.id === undefined) {
-      return { ...vertex, id: vertex.vitrage_id };
+      return Object.assign({}, vertex, { id: vertex.vitrage_id });
     }
-    return { ...vertex, graph_index: index };
+    return Object.assign({}, vertex, { graph_index: index });
   });
 
   const links: NodeLinkLink[] = [];
@@ -52,9 +52,61 @@ export function toNodeLinkGraph(
     if (source === undefined || target === undefined) {
       continue;
     }
-    const { source_id: _source, target_id: _target, ...properties } = edge;
-    links.push({ ...properties, source, target, key: edge.relationship_type });
+    const link: Record<string, unknown> = {};
+    for (const property in edge) {
+      if (property !== "source_id" && property !== "target_id") {
+        link[property] = edge[property];
+      }
+    }
+    link.source = source;
+    link.target = target;
+    link.key = edge.relationship_type;
+    links.push(link as NodeLinkLink);
   }
 
   return { directed: true, multigraph: true, graph: {}, nodes, links, ...extra };
+}
+
+/**
+ * Renders the same document as {@link toNodeLinkGraph} directly as JSON text. For large graphs
+ * this is several times faster and lighter on the garbage collector, because it builds no
+ * intermediate copy of each vertex and edge.
+ */
+export function toNodeLinkJson(
+  subgraph: SubGraph,
+  extra: Readonly<Record<string, unknown>> = {},
+): string {
+  const indexes = new Map<string, number>();
+  const nodes: string[] = [];
+  subgraph.vertices.forEach((vertex, index) => {
+    indexes.set(vertex.vitrage_id, index);
+    const text = JSON.stringify(vertex);
+    const open = text.length > 2 ? `${text.slice(0, -1)},` : "{";
+    nodes.push(
+      vertex.id === undefined
+        ? `${open}"id":${JSON.stringify(vertex.vitrage_id)}}`
+        : `${open}"graph_index":${index}}`,
+    );
+  });
+
+  const links: string[] = [];
+  for (const edge of subgraph.edges) {
+    const source = indexes.get(edge.source_id);
+    const target = indexes.get(edge.target_id);
+    if (source === undefined || target === undefined) {
+      continue;
+    }
+    const text = JSON.stringify(edge, (key, value) =>
+      key === "source_id" || key === "target_id" ? undefined : value,
+    );
+    const open = text.length > 2 ? `${text.slice(0, -1)},` : "{";
+    links.push(
+      `${open}"source":${source},"target":${target},"key":${JSON.stringify(edge.relationship_type)}}`,
+    );
+  }
+
+  const extras = Object.entries(extra)
+    .map(([key, value]) => `,${JSON.stringify(key)}:${JSON.stringify(value)}`)
+    .join("");
+  return `{"directed":true,"multigraph":true,"graph":{},"nodes":[${nodes.join(",")}],"links":[${links.join(",")}]${extras}}`;
 }

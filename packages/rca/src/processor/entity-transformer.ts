@@ -83,7 +83,7 @@ export function transformEntityEvent(
     return { kind: "delete_entity", vitrageId: existing.vitrage_id, sampleTimestamp };
   }
 
-  const vertex = buildVertex(event, id, existing?.vitrage_id ?? randomUUID(), sampleTimestamp);
+  const vertex = buildVertex(event, id, existing, sampleTimestamp);
   const neighbors: NeighborDraft[] = [];
   for (const relationship of event.relationships ?? []) {
     const neighbor = buildNeighbor(vertex, relationship, sampleTimestamp, context);
@@ -112,7 +112,7 @@ function checkEvent(event: EntityEvent): void {
 function buildVertex(
   event: EntityEvent,
   id: string,
-  vitrageId: string,
+  existing: Vertex | undefined,
   sampleTimestamp: string,
 ): VertexDraft {
   const vertex: Record<string, unknown> = {};
@@ -124,18 +124,18 @@ function buildVertex(
   const isAlarm = event.category === EntityCategory.ALARM;
   const state = event.state ?? (isAlarm ? AlarmState.ACTIVE : undefined);
   Object.assign(vertex, {
-    vitrage_id: vitrageId,
+    vitrage_id: existing?.vitrage_id ?? randomUUID(),
     id,
     vitrage_type: event.type,
     vitrage_category: event.category,
     vitrage_sample_timestamp: sampleTimestamp,
-    update_timestamp: normaliseTimestamp(
-      event.updateTimestamp ?? event.sampleTimestamp,
-      new Date(sampleTimestamp),
-    ),
+    update_timestamp:
+      event.updateTimestamp === undefined
+        ? sampleTimestamp
+        : normaliseTimestamp(event.updateTimestamp, new Date(sampleTimestamp)),
     vitrage_is_deleted: false,
     vitrage_is_placeholder: false,
-    vitrage_cached_id: cachedId(event.category, event.type, id),
+    vitrage_cached_id: existing?.vitrage_cached_id ?? cachedId(event.category, event.type, id),
     is_real_vitrage_id: true,
     vitrage_datasource_name: event.datasource,
   });
@@ -172,7 +172,8 @@ function buildNeighbor(
     vitrage_sample_timestamp: sampleTimestamp,
     vitrage_is_deleted: false,
     vitrage_is_placeholder: placeholder,
-    vitrage_cached_id: cachedId(category, reference.type, String(id)),
+    vitrage_cached_id:
+      existing?.vitrage_cached_id ?? cachedId(category, reference.type, String(id)),
     is_real_vitrage_id: true,
   });
   if (!placeholder) {

@@ -36,7 +36,10 @@ export interface GraphApplierDependencies {
   now: () => Date;
 }
 
-/** Applies graph operations; see the module documentation for the rules. */
+/**
+ * Applies graph operations; see the module documentation for the rules. An operation is consumed
+ * by {@link GraphApplier.apply}: its drafts are completed in place and must not be reused.
+ */
 export class GraphApplier {
   private readonly deducedAlarmIds = new Map<string, string>();
 
@@ -115,7 +118,8 @@ export class GraphApplier {
    * if it was). A placeholder draft for a placeholder only adds missing properties.
    */
   private writeVertex(draft: VertexDraft, stored: Vertex | undefined): void {
-    const changes: Record<string, unknown> = { ...draft };
+    // Drafts belong to the operation being applied, so they are completed in place.
+    const changes = draft as Record<string, unknown>;
     if (
       changes.vitrage_is_placeholder === true &&
       stored !== undefined &&
@@ -126,7 +130,9 @@ export class GraphApplier {
     }
     const normalised = this.dependencies.normaliser.normalise(changes, stored);
     if (normalised !== undefined) {
-      Object.assign(changes, normalised);
+      for (const key in normalised) {
+        changes[key] = normalised[key];
+      }
     }
     this.graph.updateVertex(draft.vitrage_id, changes, changes.vitrage_is_placeholder !== true);
   }

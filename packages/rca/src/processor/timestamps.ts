@@ -6,9 +6,17 @@
  */
 import { createHash } from "node:crypto";
 
+let lastSecond = Number.NaN;
+let lastFormatted = "";
+
 /** Formats a time as `YYYY-MM-DDTHH:MM:SSZ`. */
 export function formatTimestamp(time: Date): string {
-  return `${time.toISOString().slice(0, 19)}Z`;
+  const second = Math.floor(time.getTime() / 1000);
+  if (second !== lastSecond) {
+    lastSecond = second;
+    lastFormatted = `${time.toISOString().slice(0, 19)}Z`;
+  }
+  return lastFormatted;
 }
 
 /**
