@@ -29,6 +29,9 @@ import { registerVersionRoutes } from "./versions/versions-routes.js";
 /** Largest body fastify reads; the routes apply upstream's smaller limits themselves. */
 const TRANSPORT_BODY_LIMIT = 1024 * 1024;
 
+/** Longest project or user id the tables store. */
+const MAX_ID_LENGTH = 255;
+
 /** Roles of a no-auth request without `X-Roles`: upstream gives it the admin role. */
 const NOAUTH_DEFAULT_ROLES = ["admin"];
 
@@ -107,8 +110,18 @@ function registerAuthentication(app: FastifyInstance, dependencies: KeyManagerAp
   if (config.auth.mode === "noauth") {
     registerAuth(app, { mode: "noauth", noauthDefaultRoles: NOAUTH_DEFAULT_ROLES });
     app.addHook("onRequest", async (request) => {
-      if (request.routeOptions.config?.public !== true && request.auth.projectId === null) {
+      if (request.routeOptions.config?.public === true) {
+        return;
+      }
+      if (request.auth.projectId === null) {
         throw errors.create("MISSING_PROJECT_ID");
+      }
+      // Stored project and creator ids are varchar(255); longer ones would fail in the database.
+      if (request.auth.projectId.length > MAX_ID_LENGTH) {
+        throw errors.create("IDENTITY_HEADER_TOO_LONG", { header: "X-Project-Id" });
+      }
+      if ((request.auth.userId?.length ?? 0) > MAX_ID_LENGTH) {
+        throw errors.create("IDENTITY_HEADER_TOO_LONG", { header: "X-User-Id" });
       }
     });
     return;

@@ -6,6 +6,10 @@ import { type ApiError, defineErrorCatalogue, type ErrorSpec } from "@openstack-
  */
 const specs = {
   MISSING_PROJECT_ID: { status: 400, message: "Missing X-Project-Id" },
+  IDENTITY_HEADER_TOO_LONG: {
+    status: 400,
+    message: "Invalid {header}: it must have at most 255 characters",
+  },
   MALFORMED_JSON: { status: 400, message: "Malformed JSON" },
   INVALID_OBJECT: {
     status: 400,

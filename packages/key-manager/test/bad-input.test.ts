@@ -201,6 +201,8 @@ function badRequests(secretId: string, otherId: string): [string, CallOptions][]
     ],
     ["patch collection", { method: "PATCH", url: "/v1/secrets", project: OWNER, body: {} }],
     ["no project", { method: "GET", url: `/v1/secrets/${secretId}`, project: null }],
+    ["project id too long", { ...post({ name: "x" }), project: "p".repeat(256) }],
+    ["user id too long", { ...post({ name: "x" }), user: "u".repeat(256) }],
   ];
 }
 
@@ -256,6 +258,27 @@ for (const dialect of testDialects()) {
         assert.equal(typeof body.description, "string", `${label}: description`);
       }
       assert.equal(await snapshot(), before);
+    });
+
+    test("huge numbers in queries are harmless", async () => {
+      for (const query of [
+        "bits=99999999999999999999",
+        "offset=99999999999999999999",
+        "limit=99999999999999999999",
+      ]) {
+        const response = await km.call({
+          method: "GET",
+          url: `/v1/secrets?${query}`,
+          project: OWNER,
+        });
+        assert.equal(response.status, 200, query);
+      }
+      const bits = await km.call({
+        method: "GET",
+        url: "/v1/secrets?bits=4294967296",
+        project: OWNER,
+      });
+      assert.deepEqual(bits.json(), { secrets: [], total: 0 });
     });
   });
 }

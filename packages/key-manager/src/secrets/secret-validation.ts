@@ -10,10 +10,7 @@ import {
   PLAIN_TEXT_TYPES,
   SUPPORTED_TYPES,
 } from "./payload-encoding.js";
-import { type NewSecretRequest, SECRET_TYPES } from "./secrets-types.js";
-
-/** Largest bit length upstream accepts: the maximum of a MySQL SMALLINT. */
-const MAX_BIT_LENGTH = 32767;
+import { MAX_BIT_LENGTH, type NewSecretRequest, SECRET_TYPES } from "./secrets-types.js";
 
 type JsonType = "string" | "integer" | "null" | "object";
 

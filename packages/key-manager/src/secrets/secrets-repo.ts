@@ -9,12 +9,13 @@ import {
 import { ceilToSecond, floorToSecond } from "../api/iso-time.js";
 import type { KeyManagerDatabase, SecretTable } from "../db/schema.js";
 import type { StoredPayload } from "../secret-stores/secret-store.js";
-import type {
-  DateFilter,
-  SecretListFilters,
-  SecretPage,
-  SecretRecord,
-  SortKey,
+import {
+  type DateFilter,
+  MAX_BIT_LENGTH,
+  type SecretListFilters,
+  type SecretPage,
+  type SecretRecord,
+  type SortKey,
 } from "./secrets-types.js";
 
 type Database = Kysely<KeyManagerDatabase>;
@@ -207,7 +208,12 @@ function applyFilters(query: SecretQuery, filters: SecretListFilters): SecretQue
     filtered = filtered.where(caseInsensitiveLike("mode", filters.modePattern));
   }
   if (filters.bitLength !== undefined) {
-    filtered = filtered.where("bit_length", "=", filters.bitLength);
+    // No stored bit length exceeds the schema's maximum, and a larger value would overflow the
+    // integer column's type on PostgreSQL.
+    filtered =
+      filters.bitLength > MAX_BIT_LENGTH
+        ? filtered.where(sql<boolean>`1 = 0`)
+        : filtered.where("bit_length", "=", filters.bitLength);
   }
   if (filters.secretType !== undefined) {
     filtered = filtered.where("secret_type", "=", filters.secretType);

@@ -10,6 +10,9 @@ export const SECRET_TYPES = [
 
 export type SecretType = (typeof SECRET_TYPES)[number];
 
+/** Largest bit length upstream accepts: the maximum of a MySQL SMALLINT. */
+export const MAX_BIT_LENGTH = 32767;
+
 /** A stored secret, without its payload. */
 export interface SecretRecord {
   id: string;
