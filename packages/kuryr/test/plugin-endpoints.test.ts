@@ -428,6 +428,70 @@ for (const backend of neutronBackends()) {
       await plugin.neutron.subnetpools.remove(myPool.id);
     });
 
+    test("existing subnet is adopted and kept", async () => {
+      const existing = await plugin.neutron.networks.create({ name: "users-subnet-net" });
+      const subnet = await plugin.neutron.subnets.create({
+        name: "users-subnet",
+        network_id: existing.id,
+        ip_version: 4,
+        cidr: "10.84.0.0/24",
+      });
+      const pool = await plugin.call("/IpamDriver.RequestPool", {
+        Pool: "10.84.0.0/24",
+        SubPool: "",
+        Options: { "neutron.subnet.uuid": subnet.id },
+        V6: false,
+      });
+      assert.equal(pool.status, 200, JSON.stringify(pool.body));
+      const networkId = "5b".repeat(32);
+      const created = await plugin.call("/NetworkDriver.CreateNetwork", {
+        NetworkID: networkId,
+        Options: {
+          "com.docker.network.generic": {
+            "neutron.net.name": "users-subnet-net",
+            "neutron.subnet.uuid": subnet.id,
+          },
+        },
+        IPv4Data: [{ Pool: "10.84.0.0/24", Gateway: `${subnet.gateway_ip}/24` }],
+        IPv6Data: [],
+      });
+      assert.equal(created.status, 200, JSON.stringify(created.body));
+      const subnets = await plugin.neutron.subnets.list({ network_id: existing.id });
+      assert.deepEqual(
+        subnets.map((entry) => entry.id),
+        [subnet.id],
+        "no second subnet is created",
+      );
+
+      const address = await plugin.call("/IpamDriver.RequestAddress", {
+        PoolID: pool.body.PoolID,
+        Address: "",
+        Options: null,
+      });
+      assert.equal(address.status, 200, JSON.stringify(address.body));
+      assert.match(String(address.body.Address), /^10\.84\.0\.\d+\/24$/);
+      const ip = String(address.body.Address).split("/")[0];
+      await plugin.call("/IpamDriver.ReleaseAddress", { PoolID: pool.body.PoolID, Address: ip });
+      assert.equal(
+        (await plugin.call("/IpamDriver.ReleasePool", { PoolID: pool.body.PoolID })).status,
+        200,
+      );
+      assert.equal(
+        (await plugin.call("/NetworkDriver.DeleteNetwork", { NetworkID: networkId })).status,
+        200,
+      );
+
+      const kept = await plugin.neutron.subnets.show(subnet.id);
+      assert.ok(kept, "the user's subnet is kept");
+      assert.deepEqual(kept.tags ?? [], [], "the pool tag is removed");
+      assert.ok(await plugin.neutron.networks.show(existing.id), "the user's network is kept");
+      assert.deepEqual(
+        await plugin.neutron.subnetpools.list({ name: "kuryrPool-10.84.0.0/24" }),
+        [],
+      );
+      await plugin.neutron.networks.remove(existing.id);
+    });
+
     test("endpoint calls on unknown networks", async () => {
       const unknown = { NetworkID: "0".repeat(64), EndpointID: "1".repeat(64) };
       const create = await plugin.call("/NetworkDriver.CreateEndpoint", {
