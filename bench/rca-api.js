@@ -24,7 +24,7 @@ const { openDatabase } = await import(join(root, "packages/kernel/dist/index.js"
 
 /** Upstream Vitrage 9 `topology show` over HTTP, in seconds, by entity count. */
 const UPSTREAM_TOPOLOGY = { 1000: [0.15, 0.15], 10000: [0.53, 0.53], 100000: [3.5, 5] };
-const TOPOLOGY_REQUESTS = 5;
+const TOPOLOGY_REQUESTS = 9;
 const RCA_REQUESTS = 50;
 const RCA_CHAINS = 200;
 
