@@ -181,7 +181,7 @@ describe("Kuryr with a real Docker engine", { skip: skip ?? false }, () => {
 
   test("network quota error reaches docker", async () => {
     const used = (await env.neutron.networks.list()).length;
-    const set = await env.neutronRequest("PUT", "/v2.0/quotas/kuryr-tests", {
+    const set = await env.neutronRequest("PUT", `/v2.0/quotas/${env.projectId}`, {
       quota: { network: used },
     });
     assert.ok(set.ok, `setting the quota failed: HTTP ${set.status}`);
@@ -192,7 +192,7 @@ describe("Kuryr with a real Docker engine", { skip: skip ?? false }, () => {
       );
       assert.deepEqual(await env.neutron.subnetpools.list({ name: "kuryrPool-10.40.0.0/24" }), []);
     } finally {
-      await env.neutronRequest("PUT", "/v2.0/quotas/kuryr-tests", { quota: { network: -1 } });
+      await env.neutronRequest("PUT", `/v2.0/quotas/${env.projectId}`, { quota: { network: -1 } });
     }
   });
 

@@ -14,7 +14,7 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { noauthAccess } from "../../src/neutron/neutron-access.js";
+import { type NeutronAccess, noauthAccess } from "../../src/neutron/neutron-access.js";
 import { NeutronClient } from "../../src/neutron/neutron-client.js";
 import { socketFetch } from "./socket-fetch.js";
 
@@ -53,6 +53,10 @@ export interface DockerEnvironment {
   image: string;
   /** Neutron as seen from the test process, through the proxy socket. */
   neutron: NeutronClient;
+  /** Project that owns the plugin's resources, for quota calls. */
+  projectId: string;
+  /** `keystone` when identity runs beside the network service, else `noauth`. */
+  authMode: string;
   /** Raw Neutron request through the proxy socket, for calls the client does not wrap. */
   neutronRequest(method: string, path: string, body?: unknown): Promise<Response>;
   /** Runs /usr/bin/docker against this dockerd; rejects with stderr on a non-zero exit. */
@@ -83,6 +87,7 @@ export async function startDockerEnvironment(): Promise<DockerEnvironment> {
   let dockerdPid = 0;
   const dockerSocket = join(folder, "docker.sock");
   const proxySocket = join(folder, "neutron.sock");
+  const identitySocket = join(folder, "identity.sock");
   const netns = `/run/netns/${namespace}`;
 
   const cleanup = async () => {
@@ -100,16 +105,17 @@ export async function startDockerEnvironment(): Promise<DockerEnvironment> {
     await run("ip", ["netns", "add", namespace]);
     await run("ip", ["netns", "exec", namespace, "ip", "link", "set", "lo", "up"]);
 
-    const neutronReady = join(folder, "neutron.ready");
+    const servicesReady = join(folder, "services.ready");
     children.push(
       spawnInNamespace(
         netns,
-        [join(SUPPORT, "netns-neutron.ts"), proxySocket, neutronReady],
-        join(folder, "neutron.log"),
+        [join(SUPPORT, "netns-services.ts"), proxySocket, identitySocket, servicesReady],
+        join(folder, "services.log"),
         {},
       ),
     );
-    const { url: neutronUrl } = (await waitForFile(neutronReady, 30_000)) as { url: string };
+    const services = (await waitForFile(servicesReady, 60_000)) as ServicesReady;
+    const neutronUrl = services.url;
 
     const startPlugin = async () => {
       const ready = join(folder, "plugin.ready");
@@ -122,9 +128,7 @@ export async function startDockerEnvironment(): Promise<DockerEnvironment> {
           OSTS_KURYR__LISTEN__PORT: String(pluginPort),
           OSTS_KURYR__SPEC_FILE: specFile,
           OSTS_KURYR__SOCKET_PATH: "",
-          OSTS_KURYR__NEUTRON__AUTH_MODE: "noauth",
-          OSTS_KURYR__NEUTRON__URL: neutronUrl,
-          OSTS_KURYR__NEUTRON__PROJECT_ID: PROJECT,
+          ...pluginAuthEnvironment(services),
         },
       );
       children.push(plugin);
@@ -160,20 +164,24 @@ export async function startDockerEnvironment(): Promise<DockerEnvironment> {
     await importBusybox(folder, dockerSocket, image);
 
     const neutronFetch = socketFetch(proxySocket);
+    const access =
+      services.credentials === undefined
+        ? noauthAccess(neutronUrl, PROJECT, "admin")
+        : tokenAccess(neutronUrl, services.credentials, socketFetch(identitySocket));
+    const projectId =
+      services.credentials === undefined ? PROJECT : await projectOf(access, identitySocket);
     return {
       driver,
       namespace,
       folder,
       image,
-      neutron: new NeutronClient(noauthAccess(neutronUrl, PROJECT, "admin"), 30, neutronFetch),
-      neutronRequest: (method, path, body) =>
+      projectId,
+      authMode: services.mode,
+      neutron: new NeutronClient(access, 30, neutronFetch),
+      neutronRequest: async (method, path, body) =>
         neutronFetch(`${neutronUrl}${path}`, {
           method,
-          headers: {
-            "content-type": "application/json",
-            "x-project-id": PROJECT,
-            "x-roles": "admin",
-          },
+          headers: { "content-type": "application/json", ...(await access.headers()) },
           body: body === undefined ? undefined : JSON.stringify(body),
         }),
       docker: async (...args) => {
@@ -194,7 +202,7 @@ export async function startDockerEnvironment(): Promise<DockerEnvironment> {
       close: cleanup,
     };
   } catch (error) {
-    const logs = ["neutron.log", "plugin.log", "dockerd.log"]
+    const logs = ["services.log", "plugin.log", "dockerd.log"]
       .map((name) => join(folder, name))
       .filter((path) => existsSync(path))
       .map((path) => `--- ${path}\n${readFileSync(path, "utf8").slice(-3000)}`)
@@ -204,6 +212,117 @@ export async function startDockerEnvironment(): Promise<DockerEnvironment> {
       `the Docker test environment did not start: ${(error as Error).message}\n${logs}`,
     );
   }
+}
+
+/** What the services child writes to its ready file. */
+interface ServicesReady {
+  mode: "keystone" | "noauth";
+  backend: string;
+  url: string;
+  identityUrl?: string;
+  region?: string;
+  credentials?: Credentials;
+}
+
+interface Credentials {
+  authUrl: string;
+  username: string;
+  password: string;
+  projectName: string;
+  userDomainName: string;
+  projectDomainName: string;
+}
+
+/** Settings that make the plugin reach Neutron as the services child runs it. */
+function pluginAuthEnvironment(services: ServicesReady): Record<string, string> {
+  const credentials = services.credentials;
+  if (credentials === undefined) {
+    return {
+      OSTS_KURYR__NEUTRON__AUTH_MODE: "noauth",
+      OSTS_KURYR__NEUTRON__URL: services.url,
+      OSTS_KURYR__NEUTRON__PROJECT_ID: PROJECT,
+    };
+  }
+  // The network endpoint comes from the token's catalog, as in a deployment.
+  return {
+    OSTS_KURYR__NEUTRON__AUTH_MODE: "keystone",
+    OSTS_KURYR__NEUTRON__AUTH_URL: credentials.authUrl,
+    OSTS_KURYR__NEUTRON__USERNAME: credentials.username,
+    OSTS_KURYR__NEUTRON__PASSWORD: credentials.password,
+    OSTS_KURYR__NEUTRON__PROJECT_NAME: credentials.projectName,
+    OSTS_KURYR__NEUTRON__USER_DOMAIN_NAME: credentials.userDomainName,
+    OSTS_KURYR__NEUTRON__PROJECT_DOMAIN_NAME: credentials.projectDomainName,
+    OSTS_KURYR__NEUTRON__REGION_NAME: services.region ?? "",
+  };
+}
+
+/**
+ * Builds a Neutron access for the test process: a token issued through the identity proxy socket,
+ * because the identity service listens on loopback inside the namespace.
+ */
+function tokenAccess(
+  url: string,
+  credentials: Credentials,
+  identityFetch: typeof fetch,
+): NeutronAccess {
+  let token: Promise<string> | null = null;
+  const issue = async () => {
+    const response = await identityFetch(`${credentials.authUrl}/auth/tokens`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(passwordAuth(credentials)),
+    });
+    const value = response.headers.get("x-subject-token");
+    if (response.status !== 201 || value === null) {
+      throw new Error(`authentication through the identity proxy failed: HTTP ${response.status}`);
+    }
+    return value;
+  };
+  return {
+    endpoint: async () => url,
+    headers: async () => {
+      token ??= issue();
+      return { "x-auth-token": await token };
+    },
+    invalidate: () => {
+      token = null;
+    },
+    renewable: true,
+  };
+}
+
+function passwordAuth(credentials: Credentials) {
+  return {
+    auth: {
+      identity: {
+        methods: ["password"],
+        password: {
+          user: {
+            name: credentials.username,
+            password: credentials.password,
+            domain: { name: credentials.userDomainName },
+          },
+        },
+      },
+      scope: {
+        project: { name: credentials.projectName, domain: { name: credentials.projectDomainName } },
+      },
+    },
+  };
+}
+
+/** The project id of the access's token, read back from the identity service. */
+async function projectOf(access: NeutronAccess, identitySocket: string): Promise<string> {
+  const { "x-auth-token": token = "" } = await access.headers();
+  const response = await socketFetch(identitySocket)("http://identity/v3/auth/tokens", {
+    headers: { "x-auth-token": token, "x-subject-token": token },
+  });
+  const body = (await response.json()) as { token: { project?: { id: string } } };
+  const id = body.token.project?.id;
+  if (id === undefined) {
+    throw new Error("the admin token has no project scope");
+  }
+  return id;
 }
 
 function spawnInNamespace(

@@ -23,7 +23,15 @@ export function socketFetch(socketPath: string): typeof fetch {
           incoming.on("end", () => {
             const status = incoming.statusCode ?? 500;
             const text = Buffer.concat(chunks);
-            resolve(new Response(status === 204 || text.length === 0 ? null : text, { status }));
+            const headers = new Headers();
+            for (const [name, value] of Object.entries(incoming.headers)) {
+              for (const item of Array.isArray(value) ? value : [value ?? ""]) {
+                headers.append(name, item);
+              }
+            }
+            resolve(
+              new Response(status === 204 || text.length === 0 ? null : text, { status, headers }),
+            );
           });
         },
       );
