@@ -311,7 +311,7 @@ function passwordAuth(credentials: Credentials) {
   };
 }
 
-/** The project id of the access's token, read back from the identity service. */
+/** Reads the project id of the access's token back from the identity service. */
 async function projectOf(access: NeutronAccess, identitySocket: string): Promise<string> {
   const { "x-auth-token": token = "" } = await access.headers();
   const response = await socketFetch(identitySocket)("http://identity/v3/auth/tokens", {

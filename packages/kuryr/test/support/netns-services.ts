@@ -1,9 +1,9 @@
 /**
- * Runs the services the plugin needs on loopback inside the test network namespace: identity and
- * the network service in keystone mode, with the network endpoint in the catalog, when both
- * packages export their modules; else the first no-auth Neutron backend. Unix socket proxies to
- * them let the test process in the host namespace reach them. Writes the URLs (and the admin
- * credentials in keystone mode) to the ready file given as the last argument, and stops on SIGTERM.
+ * Runs the services the plugin needs on loopback inside the test network namespace. When both
+ * packages export their modules, these are identity and the network service in keystone mode, with
+ * the network endpoint in the catalog; otherwise the first no-auth Neutron backend. Unix socket
+ * proxies let the test process in the host namespace reach them. The URLs, and the admin
+ * credentials in keystone mode, go to the ready file given as the last argument. SIGTERM stops all.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { connect, createServer, type Server } from "node:net";

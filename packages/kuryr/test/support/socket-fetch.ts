@@ -1,7 +1,7 @@
 import { request } from "node:http";
 
 /**
- * A `fetch` that sends every request to one Unix socket, whatever host the URL names. The tests
+ * Creates a `fetch` that sends every request to one Unix socket, whatever host the URL names. The tests
  * use it to reach services listening on loopback inside another network namespace, through a
  * proxy socket on the shared filesystem.
  */
