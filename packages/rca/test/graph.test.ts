@@ -93,6 +93,35 @@ describe("entity graph", () => {
     assert.equal(graph.findVertex("nova.instance", "vm-1")?.vitrage_id, "i9");
   });
 
+  it("names shared by several vertices", () => {
+    const graph = sampleGraph();
+    graph.updateVertex("i3", { id: "vm-3", name: "vm-1", vitrage_type: "nova.instance" });
+    assert.deepEqual(
+      graph
+        .findVerticesByName("nova.instance", "vm-1")
+        .map((vertex) => vertex.vitrage_id)
+        .sort(),
+      ["i1", "i3"],
+    );
+    graph.updateVertex("i1", { name: "renamed" });
+    assert.deepEqual(
+      graph.findVerticesByName("nova.instance", "vm-1").map((vertex) => vertex.vitrage_id),
+      ["i3"],
+    );
+    graph.removeVertex("i3");
+    assert.deepEqual(graph.findVerticesByName("nova.instance", "vm-1"), []);
+  });
+
+  it("unchanged merge stores nothing", () => {
+    const graph = sampleGraph();
+    const before = graph.getVertex("h1");
+    let notified = 0;
+    graph.subscribe(() => notified++);
+    graph.updateVertex("h1", { name: "host-1", missing: null });
+    assert.equal(graph.getVertex("h1"), before);
+    assert.equal(notified, 0);
+  });
+
   it("type change moves the vertex between indexes", () => {
     const graph = sampleGraph();
     graph.updateVertex("s1", { vitrage_type: "router" });

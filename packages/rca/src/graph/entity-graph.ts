@@ -81,12 +81,57 @@ class SetIndex {
 
 const EMPTY_SET: ReadonlySet<string> = new Set();
 
+/**
+ * An index whose keys mostly hold one member (vertex names): a single member is stored as the
+ * string itself, so a graph of unique names allocates no set per vertex.
+ */
+class SparseIndex {
+  private readonly entries = new Map<string, string | Set<string>>();
+
+  add(key: string, vitrageId: string): void {
+    const entry = this.entries.get(key);
+    if (entry === undefined) {
+      this.entries.set(key, vitrageId);
+    } else if (typeof entry === "string") {
+      if (entry !== vitrageId) {
+        this.entries.set(key, new Set([entry, vitrageId]));
+      }
+    } else {
+      entry.add(vitrageId);
+    }
+  }
+
+  delete(key: string, vitrageId: string): void {
+    const entry = this.entries.get(key);
+    if (entry === vitrageId) {
+      this.entries.delete(key);
+    } else if (typeof entry === "object") {
+      entry.delete(vitrageId);
+      if (entry.size === 1) {
+        this.entries.set(key, entry.values().next().value as string);
+      }
+    }
+  }
+
+  get(key: string): ReadonlySet<string> {
+    const entry = this.entries.get(key);
+    if (entry === undefined) {
+      return EMPTY_SET;
+    }
+    return typeof entry === "string" ? new Set([entry]) : entry;
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+}
+
 class GraphologyEntityGraph implements EntityGraph {
   private readonly graph = new MultiDirectedGraph<Vertex, Edge>({ allowSelfLoops: true });
   private readonly byType = new SetIndex();
   private readonly byCategory = new SetIndex();
   private readonly byDatasource = new SetIndex();
-  private readonly byName = new SetIndex();
+  private readonly byName = new SparseIndex();
   private readonly byEntityId = new Map<string, string>();
   private listeners: GraphListener[] = [];
 
@@ -272,6 +317,9 @@ class GraphologyEntityGraph implements EntityGraph {
     overwrite = true,
   ): Vertex {
     const before = this.getVertex(vitrageId);
+    if (before !== undefined && !changesAnything(before, changes, overwrite)) {
+      return before;
+    }
     const current = mergeProperties(before, changes, overwrite, {
       vitrage_id: vitrageId,
       vitrage_is_deleted: false,
@@ -456,6 +504,25 @@ function mergeProperties(
     }
   }
   return merged;
+}
+
+/** Returns true when merging `changes` into `before` would change any property. */
+function changesAnything(
+  before: Readonly<Record<string, unknown>>,
+  changes: Readonly<Record<string, unknown>>,
+  overwrite: boolean,
+): boolean {
+  for (const key in changes) {
+    const value = changes[key];
+    if (value === undefined || value === null) {
+      if (key in before) {
+        return true;
+      }
+    } else if (!(key in before) || (overwrite && before[key] !== value)) {
+      return true;
+    }
+  }
+  return false;
 }
 
 const INDEXED_FIELDS = [

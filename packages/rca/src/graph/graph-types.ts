@@ -254,7 +254,8 @@ export interface EntityGraphReader {
 export interface EntityGraph extends EntityGraphReader {
   /**
    * Merges `changes` into the vertex (creating it when absent). A key whose value is `undefined`
-   * or `null` is removed. With `overwrite` false only keys the vertex lacks are added.
+   * or `null` is removed. With `overwrite` false only keys the vertex lacks are added. A merge
+   * that changes nothing stores nothing and notifies no listener.
    */
   updateVertex(
     vitrageId: string,
