@@ -7,6 +7,7 @@ import {
   type TokenValidator,
 } from "@openstack-ts/kernel";
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import { registerJsonBodies } from "./api/request-body.js";
 import { buildRequestContext, type RequestContext } from "./api/request-context.js";
 import { registerResourceRoutes } from "./api/resource-controller.js";
 import type { NetworkConfig } from "./config.js";
@@ -65,6 +66,7 @@ export function buildNetworkApp(dependencies: NetworkAppDependencies): NetworkAp
       await store.db.selectFrom("net_networks").select("id").limit(1).execute();
     },
   });
+  registerJsonBodies(app);
   registerAuthentication(app, dependencies);
 
   const policy = new NetworkPolicy(config.policy.file);

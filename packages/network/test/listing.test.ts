@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { testDialects } from "@openstack-ts/kernel/testing";
-import { ALICE, type NetworkHarness, startNetwork } from "./support/harness.js";
+import { type NetworkHarness, startNetwork } from "./support/harness.js";
 
 type Item = Record<string, unknown> & { id: string; name: string };
 type Link = { rel: string; href: string };

@@ -212,6 +212,24 @@ for (const dialect of testDialects()) {
       }
     });
 
+    it("reads bodies as JSON whatever the content type says", async () => {
+      const created = await api.call(
+        ALICE,
+        "POST",
+        "/v2.0/networks",
+        JSON.stringify({ network: { name: "typed" } }),
+        {
+          "content-type": "text/plain",
+        },
+      );
+      assert.equal(created.status, 201);
+      const id = (created.body.network as Network).id;
+      const deleted = await api.call(ALICE, "DELETE", `/v2.0/networks/${id}`, undefined, {
+        "content-type": "application/json",
+      });
+      assert.equal(deleted.status, 204);
+    });
+
     it("accepts the .json suffix", async () => {
       const network = await createNetwork(ALICE, { name: "suffix" });
       const shown = await api.call(ALICE, "GET", `/v2.0/networks/${network.id}.json`);
