@@ -159,6 +159,39 @@ describe("template fixtures through the vitrage client", { skip: vitrageCliUnava
     assert.equal((JSON.parse(output) as ValidationOutput).results[0]?.["status code"], 161);
   });
 
+  it("validate and add take a template without a path", async () => {
+    const document = parseYaml(
+      readFileSync(join(folder, "tempest/v3_with_default_params.yaml"), "utf8"),
+      {
+        schema: "failsafe",
+      },
+    );
+    const headers = { "x-user-id": "u", "x-project-id": "p", "x-roles": "admin" };
+    const validated = await service.app.inject({
+      method: "POST",
+      url: "/v1/template/",
+      headers,
+      payload: { templates: [[null, document]], template_type: null, params: {} },
+    });
+    assert.equal(validated.statusCode, 200);
+    assert.equal(validated.json().results[0]["file path"], null);
+    assert.equal(validated.json().results[0]["status code"], 0);
+    const added = await service.app.inject({
+      method: "PUT",
+      url: "/v1/template/",
+      headers,
+      payload: { templates: [[null, document]], template_type: null, params: {}, overwrite: false },
+    });
+    assert.equal(added.statusCode, 200);
+    assert.equal(added.json()[0].status, "LOADING");
+    await service.app.inject({
+      method: "DELETE",
+      url: "/v1/template/",
+      headers,
+      payload: { id: added.json()[0].uuid },
+    });
+  });
+
   it("validate rejects bad YAML in the client", async () => {
     await assert.rejects(
       vitrage(endpoint, ["template", "validate", "--path", join(folder, "bad_yaml.yaml")]),

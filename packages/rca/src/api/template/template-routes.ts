@@ -50,13 +50,17 @@ export function registerTemplateRoutes(
   app.post<{ Body: TemplateBody | null }>("/v1/template", async (request) => {
     enforce(policy, request, "template validate");
     const body = request.body ?? {};
-    return translateRequestErrors(() =>
-      templates.validate(
-        uploads(body.templates),
-        templateType(body.template_type),
-        params(body.params),
-      ),
+    const entries = uploads(body.templates);
+    const validation = await translateRequestErrors(() =>
+      templates.validate(entries, templateType(body.template_type), params(body.params)),
     );
+    return {
+      results: validation.results.map((result, index) =>
+        entries[index]?.[0] === "" && pathless(body.templates, index)
+          ? { ...result, "file path": null }
+          : result,
+      ),
+    };
   });
 
   app.put<{ Body: TemplateBody | null }>("/v1/template", async (request) => {
@@ -94,13 +98,27 @@ export function registerTemplateRoutes(
   });
 }
 
+/**
+ * Reads the `[path, template]` pairs. The client sends a null path for a template given as a
+ * string (`template add --template-str`); the template service takes text paths, so a null path
+ * becomes "" and validation results report it as null again, as upstream does.
+ */
 function uploads(value: unknown): TemplateUpload[] {
   if (!Array.isArray(value)) {
     throw rcaErrors.create("TEMPLATE_INVALID_REQUEST", {
       reason: "templates must be a list of [path, template] pairs",
     });
   }
-  return value as TemplateUpload[];
+  return value.map((entry: unknown) =>
+    Array.isArray(entry) && entry.length === 2 && entry[0] === null
+      ? (["", entry[1]] as const)
+      : (entry as TemplateUpload),
+  );
+}
+
+function pathless(value: unknown, index: number): boolean {
+  const entry = Array.isArray(value) ? (value[index] as unknown) : undefined;
+  return Array.isArray(entry) && entry[0] === null;
 }
 
 function templateType(value: unknown): string | null {
