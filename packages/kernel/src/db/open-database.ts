@@ -1,7 +1,15 @@
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
-import { Kysely, type KyselyPlugin, MysqlDialect, PostgresDialect, SqliteDialect } from "kysely";
+import {
+  Kysely,
+  type KyselyPlugin,
+  MysqlDialect,
+  PostgresDialect,
+  type SqliteDatabase,
+  SqliteDialect,
+} from "kysely";
+import { LRUCache } from "lru-cache";
 import { createPool as createMysqlPool, type TypeCastField, type TypeCastNext } from "mysql2";
 import pg from "pg";
 import { SqliteBooleanPlugin } from "./sqlite-boolean-plugin.js";
@@ -46,7 +54,7 @@ export function openDatabase<Schema>(
     connection.pragma("foreign_keys = ON");
     connection.pragma("synchronous = NORMAL");
     const db = new Kysely<Schema>({
-      dialect: new SqliteDialect({ database: connection }),
+      dialect: new SqliteDialect({ database: withStatementCache(connection) }),
       plugins: [new SqliteBooleanPlugin(), ...plugins],
     });
     return { db, dialect, displayUrl, close: () => db.destroy() };
@@ -75,6 +83,31 @@ export function openDatabase<Schema>(
   });
   const db = new Kysely<Schema>({ dialect: new MysqlDialect({ pool }), plugins });
   return { db, dialect, displayUrl, close: () => db.destroy() };
+}
+
+/** Prepared statements kept per SQLite connection. */
+const SQLITE_STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * Reuses prepared statements by SQL text, because preparing is a large share of a short query's
+ * cost on SQLite. Kysely runs one query, stream or transaction at a time on the connection, so a
+ * cached statement is never used by two queries at once.
+ */
+function withStatementCache(connection: BetterSqlite3.Database): SqliteDatabase {
+  const statements = new LRUCache<string, BetterSqlite3.Statement>({
+    max: SQLITE_STATEMENT_CACHE_SIZE,
+  });
+  return {
+    close: () => connection.close(),
+    prepare(sql: string) {
+      let statement = statements.get(sql);
+      if (statement === undefined) {
+        statement = connection.prepare(sql);
+        statements.set(sql, statement);
+      }
+      return statement;
+    },
+  };
 }
 
 export function dialectOf(url: string): SqlDialect {
