@@ -96,10 +96,7 @@ export function toNodeLinkJson(
     if (source === undefined || target === undefined) {
       continue;
     }
-    const text = JSON.stringify(edge, (key, value) =>
-      key === "source_id" || key === "target_id" ? undefined : value,
-    );
-    const open = text.length > 2 ? `${text.slice(0, -1)},` : "{";
+    const open = `${edgeProperties(edge).slice(0, -1)},`;
     links.push(
       `${open}"source":${source},"target":${target},"key":${JSON.stringify(edge.relationship_type)}}`,
     );
@@ -109,4 +106,19 @@ export function toNodeLinkJson(
     .map(([key, value]) => `,${JSON.stringify(key)}:${JSON.stringify(value)}`)
     .join("");
   return `{"directed":true,"multigraph":true,"graph":{},"nodes":[${nodes.join(",")}],"links":[${links.join(",")}]${extras}}`;
+}
+
+/**
+ * Returns an edge's JSON without `source_id` and `target_id`. The graph stores those two first,
+ * so they are cut from the front of the text; other key orders fall back to a replacer.
+ */
+function edgeProperties(edge: SubGraph["edges"][number]): string {
+  const text = JSON.stringify(edge);
+  const prefix = `{"source_id":${JSON.stringify(edge.source_id)},"target_id":${JSON.stringify(edge.target_id)},`;
+  if (text.startsWith(prefix)) {
+    return `{${text.slice(prefix.length)}`;
+  }
+  return JSON.stringify(edge, (key, value) =>
+    key === "source_id" || key === "target_id" ? undefined : value,
+  );
 }
