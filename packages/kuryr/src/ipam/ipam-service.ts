@@ -16,22 +16,21 @@ import {
   POOL_EXISTING_TAG,
   PORT_EXISTING_TAG,
   poolName,
-  SUBNET_NAME_PREFIX,
   UNBOUND_PORT_NAME,
 } from "../naming.js";
 import type { NeutronClient } from "../neutron/neutron-client.js";
 import { type NeutronFeatures, onlyOne } from "../neutron/neutron-lookups.js";
 import type { NeutronPort, NeutronSubnet, NeutronSubnetPool } from "../neutron/neutron-types.js";
-import { releasePort } from "../neutron/port-release.js";
 import { booleanOption, type OptionMap, stringOption } from "../options.js";
+import { createIpamRelease } from "./ipam-release.js";
 import type {
   RequestAddressRequest,
   RequestAddressResponse,
   RequestPoolRequest,
   RequestPoolResponse,
 } from "./ipam-types.js";
-import { formatPoolId, type PoolRef, parsePoolId } from "./pool-id.js";
-import { findPoolSubnet, isDefaultPoolName, resolveSubnetOption } from "./pool-subnets.js";
+import { formatPoolId } from "./pool-id.js";
+import { findPoolSubnet, resolvePoolId, resolveSubnetOption } from "./pool-subnets.js";
 
 export interface IpamDependencies {
   neutron: NeutronClient;
@@ -248,19 +247,8 @@ export function createIpamService(deps: IpamDependencies) {
     });
   }
 
-  /** Resolves a PoolID to its subnet pool id and CIDR, reading the pool for upstream-style ids. */
-  async function resolvePool(poolId: string): Promise<{ ref: PoolRef; cidr: Cidr } | null> {
-    const ref = parsePoolId(poolId);
-    if (ref.cidr !== null) {
-      return { ref, cidr: ref.cidr };
-    }
-    const pool = await neutron.subnetpools.show(ref.subnetPoolId);
-    const cidr = pool === null ? null : parseCidr(pool.prefixes[0] ?? "");
-    return cidr === null ? null : { ref, cidr };
-  }
-
   async function requestAddress(request: RequestAddressRequest): Promise<RequestAddressResponse> {
-    const resolved = await resolvePool(request.PoolID);
+    const resolved = await resolvePoolId(neutron, request.PoolID);
     if (resolved === null) {
       throw kuryrErrors.create("POOL_NOT_FOUND", { what: `id ${request.PoolID}` });
     }
@@ -361,102 +349,15 @@ export function createIpamService(deps: IpamDependencies) {
     );
   }
 
-  async function releaseAddress(request: { PoolID: string; Address: string }) {
-    const resolved = await resolvePool(request.PoolID);
-    if (resolved === null) {
-      return {};
-    }
-    const subnet = await findPoolSubnet(
-      neutron,
-      deps.features,
-      resolved.ref.subnetPoolId,
-      resolved.cidr,
-    );
-    if (subnet === null) {
-      return {};
-    }
-    const address = stripPrefixLength(request.Address);
-    const ports = await neutron.ports.list({
-      fixed_ips: [`subnet_id=${subnet.id}`, `ip_address=${address}`],
-    });
-    for (const port of ports) {
-      await releasePort(neutron, port, logger);
-    }
-    return {};
-  }
+  const release = createIpamRelease({
+    neutron,
+    features: deps.features,
+    config,
+    logger,
+    forgetReservation: (key) => reservations.delete(key),
+  });
 
-  async function releasePool(request: { PoolID: string }) {
-    const resolved = await resolvePool(request.PoolID);
-    if (resolved === null) {
-      return {};
-    }
-    const { ref, cidr } = resolved;
-    reservations.delete(`${ref.subnetPoolId}/${cidr.text}`);
-    await releasePoolSubnets(ref.subnetPoolId, cidr);
-    await releaseSubnetPool(ref.subnetPoolId, cidr);
-    return {};
-  }
-
-  async function releasePoolSubnets(subnetPoolId: string, cidr: Cidr) {
-    const own = await neutron.subnets.list({ subnetpool_id: subnetPoolId, cidr: cidr.text });
-    const tagged = (await deps.features()).tags
-      ? await neutron.subnets.list({ cidr: cidr.text, tags: subnetPoolId })
-      : [];
-    const seen = new Set<string>();
-    for (const subnet of [...own, ...tagged]) {
-      if (seen.has(subnet.id)) {
-        continue;
-      }
-      seen.add(subnet.id);
-      if ((subnet.tags ?? []).includes(subnetPoolId)) {
-        await neutron.removeTag("subnets", subnet.id, subnetPoolId);
-      }
-      if (subnet.name.startsWith(SUBNET_NAME_PREFIX)) {
-        await deleteSubnetIfUnused(subnet);
-      }
-    }
-  }
-
-  async function deleteSubnetIfUnused(subnet: NeutronSubnet) {
-    try {
-      await neutron.subnets.remove(subnet.id);
-      logger.info({ subnet: subnet.id, cidr: subnet.cidr }, "subnet deleted");
-    } catch (error) {
-      if ((error as { status?: number }).status !== 409) {
-        throw error;
-      }
-      logger.info({ subnet: subnet.id }, "subnet still in use, kept");
-    }
-  }
-
-  /** Deletes a pool the plugin created; a default pool or a user's pool is only untagged. */
-  async function releaseSubnetPool(subnetPoolId: string, cidr: Cidr) {
-    const pool = await neutron.subnetpools.show(subnetPoolId);
-    if (pool === null) {
-      return;
-    }
-    const remaining = await neutron.subnets.list({ subnetpool_id: pool.id });
-    if ((pool.tags ?? []).includes(POOL_EXISTING_TAG)) {
-      if (remaining.length === 0) {
-        await neutron.removeTag("subnetpools", pool.id, POOL_EXISTING_TAG);
-      }
-      return;
-    }
-    if (isDefaultPoolName(config, pool.name)) {
-      return;
-    }
-    if (pool.name !== poolName(config.subnetpool_name_prefix, cidr.text)) {
-      return;
-    }
-    if (remaining.length > 0) {
-      logger.info({ pool: pool.id }, "subnet pool still has subnets, kept");
-      return;
-    }
-    await neutron.subnetpools.remove(pool.id);
-    logger.info({ pool: pool.id, cidr: cidr.text }, "subnet pool deleted");
-  }
-
-  return { requestPool, requestAddress, releaseAddress, releasePool };
+  return { requestPool, requestAddress, ...release };
 }
 
 export type IpamService = ReturnType<typeof createIpamService>;

@@ -1,4 +1,4 @@
-import type { Cidr } from "../cidr.js";
+import { type Cidr, parseCidr } from "../cidr.js";
 import type { KuryrConfig } from "../config.js";
 import { kuryrErrors } from "../errors.js";
 import { SUBNET_NAME_PREFIX } from "../naming.js";
@@ -6,6 +6,7 @@ import type { NeutronClient } from "../neutron/neutron-client.js";
 import { type NeutronFeatures, onlyOne } from "../neutron/neutron-lookups.js";
 import type { NeutronSubnet } from "../neutron/neutron-types.js";
 import { type OptionMap, stringOption } from "../options.js";
+import { type PoolRef, parsePoolId } from "./pool-id.js";
 
 /**
  * Finds the subnet behind a Docker pool: the subnet allocated from the pool with the pool's CIDR,
@@ -74,4 +75,18 @@ export function isDefaultPoolName(config: Pick<KuryrConfig, "neutron">, name: st
   return (
     name === config.neutron.default_subnetpool_v4 || name === config.neutron.default_subnetpool_v6
   );
+}
+
+/** Resolves a PoolID to its subnet pool id and CIDR, reading the pool for upstream-style ids. */
+export async function resolvePoolId(
+  neutron: NeutronClient,
+  poolId: string,
+): Promise<{ ref: PoolRef; cidr: Cidr } | null> {
+  const ref = parsePoolId(poolId);
+  if (ref.cidr !== null) {
+    return { ref, cidr: ref.cidr };
+  }
+  const pool = await neutron.subnetpools.show(ref.subnetPoolId);
+  const cidr = pool === null ? null : parseCidr(pool.prefixes[0] ?? "");
+  return cidr === null ? null : { ref, cidr };
 }

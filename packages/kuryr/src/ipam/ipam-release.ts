@@ -1,0 +1,121 @@
+import type { Logger } from "@openstack-ts/kernel";
+import type { Cidr } from "../cidr.js";
+import { stripPrefixLength } from "../cidr.js";
+import type { KuryrConfig } from "../config.js";
+import { POOL_EXISTING_TAG, poolName, SUBNET_NAME_PREFIX } from "../naming.js";
+import type { NeutronClient } from "../neutron/neutron-client.js";
+import type { NeutronFeatures } from "../neutron/neutron-lookups.js";
+import type { NeutronSubnet } from "../neutron/neutron-types.js";
+import { releasePort } from "../neutron/port-release.js";
+import { findPoolSubnet, isDefaultPoolName, resolvePoolId } from "./pool-subnets.js";
+
+export interface IpamReleaseDependencies {
+  neutron: NeutronClient;
+  features: () => Promise<NeutronFeatures>;
+  config: Pick<KuryrConfig, "neutron" | "subnetpool_name_prefix">;
+  logger: Logger;
+  /** Drops a default-pool block reserved by RequestPool, keyed `<pool id>/<cidr>`. */
+  forgetReservation(key: string): void;
+}
+
+/** Builds ReleaseAddress and ReleasePool, which undo what the IPAM created in Neutron. */
+export function createIpamRelease(deps: IpamReleaseDependencies) {
+  const { neutron, config, logger } = deps;
+
+  async function releaseAddress(request: { PoolID: string; Address: string }) {
+    const resolved = await resolvePoolId(neutron, request.PoolID);
+    if (resolved === null) {
+      return {};
+    }
+    const subnet = await findPoolSubnet(
+      neutron,
+      deps.features,
+      resolved.ref.subnetPoolId,
+      resolved.cidr,
+    );
+    if (subnet === null) {
+      return {};
+    }
+    const address = stripPrefixLength(request.Address);
+    const ports = await neutron.ports.list({
+      fixed_ips: [`subnet_id=${subnet.id}`, `ip_address=${address}`],
+    });
+    for (const port of ports) {
+      await releasePort(neutron, port, logger);
+    }
+    return {};
+  }
+
+  async function releasePool(request: { PoolID: string }) {
+    const resolved = await resolvePoolId(neutron, request.PoolID);
+    if (resolved === null) {
+      return {};
+    }
+    const { ref, cidr } = resolved;
+    deps.forgetReservation(`${ref.subnetPoolId}/${cidr.text}`);
+    await releasePoolSubnets(ref.subnetPoolId, cidr);
+    await releaseSubnetPool(ref.subnetPoolId, cidr);
+    return {};
+  }
+
+  async function releasePoolSubnets(subnetPoolId: string, cidr: Cidr) {
+    const own = await neutron.subnets.list({ subnetpool_id: subnetPoolId, cidr: cidr.text });
+    const tagged = (await deps.features()).tags
+      ? await neutron.subnets.list({ cidr: cidr.text, tags: subnetPoolId })
+      : [];
+    const seen = new Set<string>();
+    for (const subnet of [...own, ...tagged]) {
+      if (seen.has(subnet.id)) {
+        continue;
+      }
+      seen.add(subnet.id);
+      if ((subnet.tags ?? []).includes(subnetPoolId)) {
+        await neutron.removeTag("subnets", subnet.id, subnetPoolId);
+      }
+      if (subnet.name.startsWith(SUBNET_NAME_PREFIX)) {
+        await deleteSubnetIfUnused(subnet);
+      }
+    }
+  }
+
+  async function deleteSubnetIfUnused(subnet: NeutronSubnet) {
+    try {
+      await neutron.subnets.remove(subnet.id);
+      logger.info({ subnet: subnet.id, cidr: subnet.cidr }, "subnet deleted");
+    } catch (error) {
+      if ((error as { status?: number }).status !== 409) {
+        throw error;
+      }
+      logger.info({ subnet: subnet.id }, "subnet still in use, kept");
+    }
+  }
+
+  /** Deletes a pool the plugin created; a default pool or a user's pool is only untagged. */
+  async function releaseSubnetPool(subnetPoolId: string, cidr: Cidr) {
+    const pool = await neutron.subnetpools.show(subnetPoolId);
+    if (pool === null) {
+      return;
+    }
+    const remaining = await neutron.subnets.list({ subnetpool_id: pool.id });
+    if ((pool.tags ?? []).includes(POOL_EXISTING_TAG)) {
+      if (remaining.length === 0) {
+        await neutron.removeTag("subnetpools", pool.id, POOL_EXISTING_TAG);
+      }
+      return;
+    }
+    if (isDefaultPoolName(config, pool.name)) {
+      return;
+    }
+    if (pool.name !== poolName(config.subnetpool_name_prefix, cidr.text)) {
+      return;
+    }
+    if (remaining.length > 0) {
+      logger.info({ pool: pool.id }, "subnet pool still has subnets, kept");
+      return;
+    }
+    await neutron.subnetpools.remove(pool.id);
+    logger.info({ pool: pool.id, cidr: cidr.text }, "subnet pool deleted");
+  }
+
+  return { releaseAddress, releasePool };
+}
