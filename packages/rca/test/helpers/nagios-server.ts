@@ -42,9 +42,9 @@ export interface NagiosServer {
 }
 
 /**
- * Starts Nagios 4 with a configuration of its own in a temporary folder: the given hosts and
- * passive-only services, external commands through a named pipe, and status written every
- * second, so a submitted check shows on the status page within about two seconds. status.cgi is
+ * Starts Nagios 4 with a configuration of its own in a temporary folder. It has the given hosts
+ * with passive-only services, takes external commands through a named pipe and writes its status
+ * every second, so a submitted check shows on the status page within about two seconds. status.cgi is
  * served by a small HTTP server on 127.0.0.1 that checks basic auth and runs the CGI with
  * REMOTE_USER set. Both are stopped by their process ids.
  */

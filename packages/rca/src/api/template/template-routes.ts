@@ -99,9 +99,10 @@ export function registerTemplateRoutes(
 }
 
 /**
- * Reads the `[path, template]` pairs. The client sends a null path for a template given as a
- * string (`template add --template-str`); the template service takes text paths, so a null path
- * becomes "" and validation results report it as null again, as upstream does.
+ * Reads the `[path, template]` pairs. The client library sends a null path for a template given
+ * as a string (its `template_str` argument, which tempest uses). The template service takes text
+ * paths, so a null path becomes "", and validation results report it as null again, as upstream
+ * does.
  */
 function uploads(value: unknown): TemplateUpload[] {
   if (!Array.isArray(value)) {

@@ -32,11 +32,11 @@ interface ChangeEvent {
 }
 
 /**
- * The datasource for the project's network service: `neutron.network` and `neutron.port`
- * entities from its change events on the bus, plus a full listing through its Neutron API at
- * start and every interval. A network `contains` its ports. A compute port is `attached` to the
- * nova.instance of its `device_id`, and a Kuryr container port to the nova.host named by its
- * `binding:host_id`.
+ * Creates the datasource for the project's network service. It reports `neutron.network` and
+ * `neutron.port` entities from the service's change events on the bus and, when a URL is set, from
+ * a full listing through its Neutron API at start and every interval. A network `contains` its
+ * ports. A compute port is `attached` to the nova.instance of its `device_id`, and a Kuryr
+ * container port to the nova.host named by its `binding:host_id`.
  */
 export function createNetworkDatasource(options: NetworkDatasourceOptions): Datasource {
   const { logger } = options;
