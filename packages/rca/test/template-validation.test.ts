@@ -142,7 +142,7 @@ interface RecordedCase {
 /**
  * Cases recorded by running upstream Vitrage 9.0.0's validation (Debian's python3-vitrage) on the
  * fixtures and on mutations of them. Cases where upstream fails with an internal error (and its
- * API answers 404 for the whole request) are skipped; the service returns a result there.
+ * API returns 404 for the whole request) are skipped, because the service returns a result there.
  */
 const RECORDED: RecordedCase[] = JSON.parse(
   readFileSync(`${FIXTURES}validation-cases.json`, "utf8"),

@@ -4,9 +4,9 @@
  * highest score takes effect, an older one wins a tie, and undoing the winner performs the
  * runner-up instead.
  *
- * Scores: set_state scores the state's priority in the target type's state table (worst state
- * wins), raise_alarm the severity's priority in the deduced alarms' table (highest severity
- * wins); the other types score 1.
+ * Scores: set_state scores the state's priority in the target type's state table, so the worst
+ * state wins. raise_alarm scores the severity's priority in the deduced alarms' table, so the
+ * highest severity wins. The other types score 1.
  *
  * @module
  */

@@ -162,6 +162,7 @@ function buildNeighbor(
   if (id === undefined) {
     return undefined;
   }
+
   const placeholder = reference.placeholder ?? true;
   const vertex: Record<string, unknown> = { ...(reference.properties ?? {}) };
   Object.assign(vertex, {
@@ -179,6 +180,7 @@ function buildNeighbor(
   if (!placeholder) {
     vertex.vitrage_datasource_name ??= entity.vitrage_datasource_name;
   }
+
   const neighborId = vertex.vitrage_id as string;
   const [sourceId, targetId] =
     relationship.direction === "outgoing"

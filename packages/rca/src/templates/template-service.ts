@@ -176,7 +176,7 @@ export interface TemplateService {
   whenSettled(): Promise<void>;
 }
 
-/** What the evaluator does when templates are added or deleted. */
+/** The evaluator side of template add and delete. */
 export interface TemplateActivation {
   /**
    * Loads the templates into the evaluator and runs new standard templates over the graph.
@@ -361,7 +361,7 @@ class StoreTemplateService implements TemplateService {
     return stored;
   }
 
-  /** An `ERROR` entry that is returned but not stored, as upstream does. */
+  /** Builds an `ERROR` entry that is returned but not stored, as upstream does. */
   private unstored(content: unknown, type: string | undefined, details: string): StoredTemplate {
     return {
       uuid: "",
@@ -462,7 +462,7 @@ function summarise(template: StoredTemplate): TemplateSummary {
 
 function checkUploads(templates: readonly TemplateUpload[]): void {
   if (!Array.isArray(templates)) {
-    throw new TemplateRequestError("templates must be a list of [path, template] pairs");
+    throw new TemplateRequestError("invalid templates: expected a list of [path, template] pairs");
   }
   for (const upload of templates) {
     if (!Array.isArray(upload) || upload.length !== 2 || typeof upload[0] !== "string") {

@@ -110,7 +110,7 @@ export async function startCore(
   return harness;
 }
 
-/** A resource event. */
+/** Builds a resource event. */
 export function resource(
   type: string,
   id: string,
@@ -119,7 +119,7 @@ export function resource(
   return { action: "update", datasource: "static", category: "RESOURCE", type, id, ...extra };
 }
 
-/** An alarm event on a resource. */
+/** Builds an alarm event on a resource. */
 export function alarm(
   type: string,
   id: string,
@@ -137,17 +137,17 @@ export function alarm(
   };
 }
 
-/** A relationship to a neighbour the entity contains or is attached to. */
+/** Builds a relationship to a neighbour the entity contains or is attached to. */
 export function outgoing(relationshipType: string, type: string, id: string): EntityRelationship {
   return { relationshipType, direction: "outgoing", neighbor: { type, id } };
 }
 
-/** A relationship from a neighbour that contains the entity. */
+/** Builds a relationship from a neighbour that contains the entity. */
 export function incoming(relationshipType: string, type: string, id: string): EntityRelationship {
   return { relationshipType, direction: "incoming", neighbor: { type, id } };
 }
 
-/** The live (not deleted) alarms of a type on a vertex. */
+/** Returns the live (not deleted) alarms of a type on a vertex. */
 export function alarmsOn(core: RcaCore, vitrageId: string, type = "vitrage"): Vertex[] {
   return core.graph.neighbors(vitrageId, {
     direction: "in",
@@ -159,7 +159,7 @@ export function alarmsOn(core: RcaCore, vitrageId: string, type = "vitrage"): Ve
   });
 }
 
-/** The live `causes` edges into a vertex. */
+/** Returns the live `causes` edges into a vertex. */
 export function causesInto(core: RcaCore, vitrageId: string): Edge[] {
   return core.graph.edgesOf(
     vitrageId,
@@ -168,7 +168,7 @@ export function causesInto(core: RcaCore, vitrageId: string): Edge[] {
   );
 }
 
-/** Returns the vertex a datasource knows as (type, id), failing when it is missing. */
+/** Returns the vertex a datasource identifies as (type, id), failing when it is missing. */
 export function vertexOf(core: RcaCore, type: string, id: string): Vertex {
   const vertex = core.graph.findVertex(type, id);
   if (vertex === undefined) {
