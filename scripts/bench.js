@@ -6,8 +6,8 @@
 //   npm run bench -- rca                             any other bench/<name>.js, with its options
 //
 // The key manager benchmark starts upstream Barbican 15 from Debian's packages with
-// bench/upstream-barbican.sh (as root; it installs the packages when missing), or uses
-// OSTS_BENCH_UPSTREAM_URL when that is set.
+// bench/upstream-barbican.sh, which needs root because it installs missing packages. When
+// OSTS_BENCH_UPSTREAM_URL is set, it uses that server instead.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 

@@ -29,7 +29,7 @@ import { registerVersionRoutes } from "./versions/versions-routes.js";
 /** Largest body fastify reads; the routes apply upstream's smaller limits themselves. */
 const TRANSPORT_BODY_LIMIT = 1024 * 1024;
 
-/** Longest project or user id the tables store. */
+/** Maximum length of a project or user id, as the tables store them. */
 const MAX_ID_LENGTH = 255;
 
 /** Roles of a no-auth request without `X-Roles`: upstream gives it the admin role. */
@@ -101,7 +101,7 @@ export function buildKeyManagerApp(dependencies: KeyManagerAppDependencies): Fas
 }
 
 /**
- * Keystone mode validates `X-Auth-Token` and answers 401 with keystonemiddleware's
+ * Keystone mode validates `X-Auth-Token` and responds 401 with keystonemiddleware's
  * `WWW-Authenticate` header. No-auth mode trusts `X-Project-Id`, `X-User-Id` and `X-Roles`, and
  * rejects a request without `X-Project-Id` as upstream's unauthenticated pipeline does.
  */

@@ -123,7 +123,7 @@ export function idOf(ref: unknown): string {
   return String(ref).split("/").pop() ?? "";
 }
 
-/** Creates a secret and returns its id; fails the test unless the server answers 201. */
+/** Creates a secret and returns its id; fails the test unless the server responds 201. */
 export async function createSecret(
   km: TestKeyManager,
   body: Record<string, unknown>,

@@ -104,6 +104,7 @@ for (const dialect of testDialects()) {
       const ref = String(response.json().secret_ref);
       assert.match(ref, /^http:\/\/km\.test:9311\/v1\/secrets\/[0-9a-f-]{36}$/);
       assert.equal(response.headers.location, ref);
+
       const secret = await km.call({ method: "GET", url: `/v1/secrets/${idOf(ref)}` });
       assert.equal(secret.status, 200);
       const body = secret.json();
@@ -121,6 +122,7 @@ for (const dialect of testDialects()) {
         "content_types",
         "secret_ref",
       ]);
+
       assert.equal(body.name, "key");
       assert.equal(body.secret_type, "opaque");
       assert.equal(body.status, "ACTIVE");

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import type { ConnectionOptions } from "../client/session.js";
 import { OUTPUT_FORMATS, type OutputFormat } from "../output/formatters.js";
 
-/** What commands receive: where to write, and the connection settings of the global options. */
+/** Context of a command: the output writer, the environment and the connection settings. */
 export interface CliContext {
   write(text: string): void;
   env: NodeJS.ProcessEnv;

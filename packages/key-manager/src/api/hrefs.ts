@@ -1,6 +1,6 @@
 import type { FastifyRequest } from "fastify";
 
-/** Where links point: the configured base URL, or the one the request came in on. */
+/** Base URL of links: the configured one, or the one the request came in on. */
 export interface HrefSettings {
   /** `host_href`, then `listen.public_url`; empty derives the base from the request. */
   baseUrl: string;

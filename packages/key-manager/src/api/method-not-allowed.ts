@@ -3,7 +3,7 @@ import { errors } from "../errors.js";
 
 const ALL_METHODS: HTTPMethods[] = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"];
 
-/** Answers 405 for every method of `url` that has no route, as upstream's controllers do. */
+/** Responds 405 to every method of `url` that has no route, as upstream's controllers do. */
 export function rejectOtherMethods(
   app: FastifyInstance,
   url: string,

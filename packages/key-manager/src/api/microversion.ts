@@ -48,7 +48,10 @@ export function versionAtLeast(version: [number, number], major: number, minor: 
 
 /** Returns the version this API is asked for, or undefined when the header does not name it. */
 function requestedVersion(header: string | string[] | undefined): string | undefined {
-  const values = Array.isArray(header) ? header : header === undefined ? [] : [header];
+  if (header === undefined) {
+    return undefined;
+  }
+  const values = Array.isArray(header) ? header : [header];
   for (const entry of values.flatMap((value) => value.split(","))) {
     const [service, version] = entry.trim().split(/\s+/, 2);
     if (service?.toLowerCase() === SERVICE_TYPE && version !== undefined) {

@@ -38,8 +38,8 @@ export function requireMediaType(request: FastifyRequest, expected: readonly str
 }
 
 /**
- * Parses a JSON body the way upstream loads it: at most `maxBytes` are read, so a larger body is
- * malformed JSON; invalid UTF-8 is malformed too; and every string in the document is trimmed.
+ * Parses a JSON body the way upstream loads it. Upstream reads at most `maxBytes`, so a larger
+ * body is malformed JSON, and so is invalid UTF-8. Every string in the document is trimmed.
  */
 export function parseJsonBody(request: FastifyRequest, maxBytes: number): unknown {
   const body = rawBody(request);

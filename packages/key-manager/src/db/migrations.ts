@@ -5,8 +5,8 @@ import { type Kysely, type Migration, sql } from "kysely";
 export const MIGRATION_SERVICE = "key-manager";
 
 /**
- * The key manager's migrations, in order. Each one runs on SQLite, PostgreSQL and MySQL; column
- * types that differ between dialects come from the kernel's `columnTypes`.
+ * Returns the key manager's migrations, in order. Each one runs on SQLite, PostgreSQL and MySQL,
+ * with the kernel's `columnTypes` for the column types that differ between dialects.
  */
 export function keyManagerMigrations(dialect: SqlDialect): Record<string, Migration> {
   const types = columnTypes(dialect);

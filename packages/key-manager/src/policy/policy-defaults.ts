@@ -3,7 +3,7 @@
  *
  * Each action has a new default (reader/member/admin roles), guarded by
  * `True:%(enforce_new_defaults)s`, and a legacy rule (admin/creator/observer/audit roles). As in
- * oslo.policy, the legacy rule is OR-ed in while new defaults are not enforced; the guard makes the
+ * oslo.policy, the legacy rule is OR-ed in while new defaults are not enforced. The guard makes the
  * new rule fail in that case, so exactly one of the two sets applies. Actions of later domains
  * (containers, orders, ACLs, quotas) add their entries to `ACTION_RULES`.
  */

@@ -2,7 +2,7 @@ import { pythonRepr } from "../api/python-repr.js";
 import { errors } from "../errors.js";
 import { invalidObject } from "../secrets/secret-validation.js";
 
-/** Longest key or value upstream stores. */
+/** Maximum length of a key or value that upstream stores. */
 const MAX_LENGTH = 255;
 const URL_SAFE_KEY = /^[A-Za-z0-9_-]*$/;
 

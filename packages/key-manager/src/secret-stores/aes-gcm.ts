@@ -9,7 +9,7 @@ export const KEY_BYTES = 32;
 
 /**
  * Encrypts with AES-256-GCM under a random 96-bit IV. Returns IV, tag and ciphertext concatenated,
- * so one column holds the whole record.
+ * so one column contains the whole record.
  */
 export function sealAesGcm(key: Buffer, plaintext: Buffer, associatedData: string): Buffer {
   const iv = randomBytes(IV_BYTES);

@@ -5,7 +5,8 @@ export interface PayloadContext {
 }
 
 /**
- * What a secret store returns for a payload, persisted with the secret in `km_secret_payloads`.
+ * Record of a protected payload, as a secret store returns it, persisted with the secret in
+ * `km_secret_payloads`.
  * A store that keeps payloads elsewhere (an HSM, KMIP or Vault) would put its reference in `data`.
  */
 export interface StoredPayload {

@@ -27,10 +27,11 @@ export interface SoftwareStoreDependencies {
 }
 
 /**
- * The default secret store: envelope encryption in the database. A master key wraps one random
- * AES-256 key per project (`km_project_keys`), and that key encrypts each payload with AES-256-GCM,
- * the secret id being the associated data, so a ciphertext copied onto another secret fails to
- * decrypt. Every record carries the version of the key that wrote it.
+ * Creates the default secret store, which encrypts payloads in the database with envelope
+ * encryption. A master key wraps one random AES-256 key per project (`km_project_keys`), and that
+ * key encrypts each payload with AES-256-GCM. The secret id is the associated data, so a
+ * ciphertext copied onto another secret fails to decrypt. Every record carries the version of
+ * the key that wrote it.
  */
 export function createSoftwareSecretStore(dependencies: SoftwareStoreDependencies): SecretStore {
   const { keyring, projectKeys } = dependencies;

@@ -270,8 +270,8 @@ function applyDateFilter(
 }
 
 /**
- * Orders by the requested keys with NULLs first in ascending order, as MySQL sorts them, on every
- * dialect; then by creation time and id, so pages are stable.
+ * Orders by the requested keys, with NULLs first in ascending order on every dialect as MySQL
+ * sorts them. Creation time and id come last, so pages are stable.
  */
 function applySort<Q extends SelectQueryBuilder<KeyManagerDatabase, "km_secrets", object>>(
   query: Q,

@@ -160,7 +160,7 @@ export function registerSecretRoutes(app: FastifyInstance, dependencies: SecretR
 
 /**
  * Returns true when the secret's metadata is wanted: no Accept header, or exactly
- * `application/json` or `* / *`. Any other Accept asks for the payload, as in upstream.
+ * `application/json` or `* / *`. Any other Accept requests the payload, as in upstream.
  */
 function acceptsJson(request: FastifyRequest): boolean {
   const accept = request.headers.accept;

@@ -160,8 +160,8 @@ export function createSecretsService(dependencies: SecretsServiceDependencies) {
       page: { offset: number; limit: number },
     ): Promise<SecretPage> {
       if (filters.aclUserId !== undefined) {
-        // TODO: list the secrets whose read ACL names the user once ACLs are stored; until then
-        // no secret can be shared, so the page is empty.
+        // TODO: list the secrets whose read ACL names the user once ACLs are stored. No secret can
+        // be shared before that, so the page is empty.
         return { secrets: [], total: 0 };
       }
       return repo.list(filters, page, new Date());
