@@ -73,7 +73,7 @@ function bash(
     const child = spawn("/bin/bash", ["-c", script], {
       cwd: folder,
       env: { PATH: `${extraPath}/usr/bin:/bin`, HOME: folder, LANG: "C.UTF-8" },
-      timeout: 180_000,
+      timeout: 600_000,
     });
     let stdout = "";
     let stderr = "";
