@@ -16,6 +16,7 @@ import { registerEc2CredentialRoutes } from "./credentials/ec2-credential-routes
 import { registerVersionRoutes } from "./discovery/version-routes.js";
 import { registerDomainRoutes } from "./domains/domain-routes.js";
 import { formatKeystoneError, identityError } from "./errors.js";
+import { registerGroupRoutes } from "./groups/group-routes.js";
 import { createAuthorize } from "./policy/identity-policy.js";
 import { registerProjectRoutes } from "./projects/project-routes.js";
 import { registerRoleRoutes } from "./roles/role-routes.js";
@@ -66,6 +67,7 @@ export function buildIdentityApp(options: IdentityAppOptions): FastifyInstance {
   registerProjectRoutes(app, { ...shared, projects: components.projects });
   registerUserRoutes(app, { ...shared, ...components });
   registerRoleRoutes(app, { ...shared, roles: components.roles });
+  registerGroupRoutes(app, { ...shared, groups: components.groups, users: components.users });
   registerAssignmentRoutes(app, { ...shared, ...components });
   registerCatalogRoutes(app, { ...shared, catalog: components.catalog });
   registerEc2CredentialRoutes(app, { ...shared, credentials: components.ec2Credentials });

@@ -11,6 +11,8 @@ import { createEc2CredentialService } from "./credentials/ec2-credential-service
 import type { IdentitySchema } from "./db/schema.js";
 import { createDomainRepo } from "./domains/domain-repo.js";
 import { createDomainService } from "./domains/domain-service.js";
+import { createGroupRepo } from "./groups/group-repo.js";
+import { createGroupService } from "./groups/group-service.js";
 import { createPasswordHasher } from "./passwords/password-hasher.js";
 import { createProjectRepo } from "./projects/project-repo.js";
 import { createProjectService } from "./projects/project-service.js";
@@ -52,9 +54,11 @@ export function createIdentityComponents(options: ComponentOptions) {
     revokeUserTokens: (userId) => tokenRepo.revokeByUser(userId),
   });
   const roles = createRoleService(createRoleRepo(db), domains);
+  const groups = createGroupService(createGroupRepo(db), domains, users);
   const assignments = createAssignmentService({
     repo: createAssignmentRepo(db),
     users,
+    groups,
     projects,
     domains,
     roles,
@@ -97,6 +101,7 @@ export function createIdentityComponents(options: ComponentOptions) {
     domains,
     projects,
     users,
+    groups,
     roles,
     assignments,
     applicationCredentials,

@@ -24,13 +24,16 @@ const specs = {
   PROJECT_NOT_FOUND: { status: 404, message: "Project {id} not found." },
   USER_NOT_FOUND: { status: 404, message: "User {id} not found." },
   ROLE_NOT_FOUND: { status: 404, message: "Role {id} not found." },
+  GROUP_NOT_FOUND: { status: 404, message: "Group {id} not found." },
+  TAG_NOT_FOUND: { status: 404, message: "Project {project} has no tag {tag}." },
+  MEMBERSHIP_NOT_FOUND: { status: 404, message: "User {user} is not a member of group {group}." },
   IMPLIED_ROLE_NOT_FOUND: {
     status: 404,
     message: "Role {prior} does not imply role {implied}.",
   },
   GRANT_NOT_FOUND: {
     status: 404,
-    message: "Role {role} is not assigned to user {user} on {target}.",
+    message: "Role {role} is not assigned to {actor} on {target}.",
   },
   SERVICE_NOT_FOUND: { status: 404, message: "Service {id} not found." },
   ENDPOINT_NOT_FOUND: { status: 404, message: "Endpoint {id} not found." },
@@ -56,7 +59,6 @@ const specs = {
     message:
       "A token issued from a restricted application credential cannot manage application credentials.",
   },
-  NOT_IMPLEMENTED: { status: 501, message: "{what} is not implemented." },
 } as const satisfies Record<string, ErrorSpec>;
 
 const catalogue = defineErrorCatalogue(specs);

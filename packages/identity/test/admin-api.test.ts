@@ -12,10 +12,13 @@ for (const dialect of testDialects()) {
   describe(`admin API on ${dialect}`, () => {
     let harness: Harness;
     let admin: string;
+    let adminProjectId: string;
 
     before(async () => {
       harness = await startHarness(dialect);
       admin = await harness.adminToken();
+      const projects = await harness.request("GET", "/v3/projects?name=admin", { token: admin });
+      adminProjectId = projects.body.projects[0].id;
     });
 
     after(async () => {
@@ -132,6 +135,49 @@ for (const dialect of testDialects()) {
       assertKeystoneError(again, 404, "Not Found");
     });
 
+    it("manages project tags", async () => {
+      const created = await harness.request("POST", "/v3/projects", {
+        token: admin,
+        body: { project: { name: "tagged" } },
+      });
+      const base = `/v3/projects/${created.body.project.id}/tags`;
+      const added = await harness.request("PUT", `${base}/blue`, { token: admin, body: {} });
+      assert.equal(added.status, 201);
+      assert.equal((await harness.request("HEAD", `${base}/blue`, { token: admin })).status, 204);
+
+      const replaced = await harness.request("PUT", base, {
+        token: admin,
+        body: { tags: ["red", "green", "red"] },
+      });
+      assert.deepEqual(replaced.body.tags, ["red", "green"]);
+      const listed = await harness.request("GET", base, { token: admin });
+      assert.deepEqual(listed.body.tags, ["red", "green"]);
+      const anyRed = await harness.request("GET", "/v3/projects?tags-any=red,yellow", {
+        token: admin,
+      });
+      assert.deepEqual(
+        anyRed.body.projects.map((project: { name: string }) => project.name),
+        ["tagged"],
+      );
+      const notRed = await harness.request("GET", "/v3/projects?not-tags-any=red", {
+        token: admin,
+      });
+      assert.ok(
+        notRed.body.projects.every((project: { name: string }) => project.name !== "tagged"),
+      );
+
+      const removed = await harness.request("DELETE", `${base}/red`, { token: admin });
+      assert.equal(removed.status, 204);
+      const gone = await harness.request("GET", `${base}/red`, { token: admin });
+      assertKeystoneError(gone, 404, "Not Found");
+      const invalid = await harness.request("PUT", `${base}/a,b`, { token: admin, body: {} });
+      assertKeystoneError(invalid, 400, "Bad Request");
+      const cleared = await harness.request("DELETE", base, { token: admin });
+      assert.equal(cleared.status, 204);
+      const empty = await harness.request("GET", base, { token: admin });
+      assert.deepEqual(empty.body.tags, []);
+    });
+
     it("manages users without exposing passwords", async () => {
       const created = await harness.request("POST", "/v3/users", {
         token: admin,
@@ -242,6 +288,71 @@ for (const dialect of testDialects()) {
       assertKeystoneError(missing, 404, "Not Found");
       const deleted = await harness.request("DELETE", `/v3/roles/${operator}`, { token: admin });
       assert.equal(deleted.status, 204);
+    });
+
+    it("expands domain-specific roles into what they imply", async () => {
+      const domain = await harness.request("POST", "/v3/domains", {
+        token: admin,
+        body: { domain: { name: "roles-domain" } },
+      });
+      const domainId = domain.body.domain.id;
+      const domainRole = await harness.request("POST", "/v3/roles", {
+        token: admin,
+        body: { role: { name: "local-editor", domain_id: domainId } },
+      });
+      assert.equal(domainRole.body.role.domain_id, domainId);
+      const localId = domainRole.body.role.id;
+      const member = await roleId("member");
+
+      const implies = await harness.request("PUT", `/v3/roles/${localId}/implies/${member}`, {
+        token: admin,
+      });
+      assert.equal(implies.status, 201);
+      const reverse = await harness.request("PUT", `/v3/roles/${member}/implies/${localId}`, {
+        token: admin,
+      });
+      assertKeystoneError(reverse, 403, "Forbidden");
+
+      const project = await harness.request("POST", "/v3/projects", {
+        token: admin,
+        body: { project: { name: "local-project", domain_id: domainId } },
+      });
+      const user = await harness.request("POST", "/v3/users", {
+        token: admin,
+        body: { user: { name: "rita", password: "rita-pw", domain_id: domainId } },
+      });
+      const projectId = project.body.project.id;
+      const userId = user.body.user.id;
+      const outside = await harness.request(
+        "PUT",
+        `/v3/projects/${adminProjectId}/users/${userId}/roles/${localId}`,
+        { token: admin },
+      );
+      assertKeystoneError(outside, 403, "Forbidden");
+      const grant = await harness.request(
+        "PUT",
+        `/v3/projects/${projectId}/users/${userId}/roles/${localId}`,
+        { token: admin },
+      );
+      assert.equal(grant.status, 204);
+
+      const token = await harness.passwordToken({ id: userId }, "rita-pw", {
+        project: { id: projectId },
+      });
+      assert.deepEqual(token.body.roles.map((role: { name: string }) => role.name).sort(), [
+        "member",
+        "reader",
+      ]);
+      const effective = await harness.request(
+        "GET",
+        `/v3/role_assignments?user.id=${userId}&effective`,
+        { token: admin },
+      );
+      const roleIds = effective.body.role_assignments.map(
+        (item: { role: { id: string } }) => item.role.id,
+      );
+      assert.equal(roleIds.includes(localId), false);
+      assert.equal(roleIds.includes(member), true);
     });
 
     it("grants, checks, lists and revokes roles", async () => {

@@ -3,20 +3,30 @@ import type { IdentitySchema, RoleAssignmentRow } from "../db/schema.js";
 import { isUniqueViolation } from "../db/sql-errors.js";
 import type { Assignment, AssignmentFilter, AssignmentTarget } from "./assignment-types.js";
 
-/** SQL access to role assignments of users. */
+/** SQL access to role assignments of users and groups. */
 export function createAssignmentRepo(db: Kysely<IdentitySchema>) {
   return {
     async list(filter: AssignmentFilter): Promise<Assignment[]> {
+      const actors = filter.actors;
+      if (actors !== undefined && actors.length === 0) {
+        return [];
+      }
       let query = db
         .selectFrom("identity_role_assignments")
         .selectAll()
-        .where("actor_type", "=", "user")
         .orderBy("target_type")
         .orderBy("target_id")
+        .orderBy("actor_type")
         .orderBy("actor_id")
         .orderBy("role_id");
-      if (filter.userId !== undefined) {
-        query = query.where("actor_id", "=", filter.userId);
+      if (actors !== undefined) {
+        query = query.where((eb) =>
+          eb.or(
+            actors.map((actor) =>
+              eb.and([eb("actor_type", "=", actor.type), eb("actor_id", "=", actor.id)]),
+            ),
+          ),
+        );
       }
       if (filter.roleId !== undefined) {
         query = query.where("role_id", "=", filter.roleId);
@@ -34,8 +44,8 @@ export function createAssignmentRepo(db: Kysely<IdentitySchema>) {
       const row = await db
         .selectFrom("identity_role_assignments")
         .select("role_id")
-        .where("actor_type", "=", "user")
-        .where("actor_id", "=", assignment.userId)
+        .where("actor_type", "=", assignment.actor.type)
+        .where("actor_id", "=", assignment.actor.id)
         .where("target_type", "=", assignment.target.type)
         .where("target_id", "=", assignment.target.id)
         .where("role_id", "=", assignment.roleId)
@@ -49,8 +59,8 @@ export function createAssignmentRepo(db: Kysely<IdentitySchema>) {
         await db
           .insertInto("identity_role_assignments")
           .values({
-            actor_type: "user",
-            actor_id: assignment.userId,
+            actor_type: assignment.actor.type,
+            actor_id: assignment.actor.id,
             target_type: assignment.target.type,
             target_id: assignment.target.id,
             role_id: assignment.roleId,
@@ -66,8 +76,8 @@ export function createAssignmentRepo(db: Kysely<IdentitySchema>) {
     async delete(assignment: Assignment): Promise<number> {
       const result = await db
         .deleteFrom("identity_role_assignments")
-        .where("actor_type", "=", "user")
-        .where("actor_id", "=", assignment.userId)
+        .where("actor_type", "=", assignment.actor.type)
+        .where("actor_id", "=", assignment.actor.id)
         .where("target_type", "=", assignment.target.type)
         .where("target_id", "=", assignment.target.id)
         .where("role_id", "=", assignment.roleId)
@@ -81,7 +91,7 @@ export type AssignmentRepo = ReturnType<typeof createAssignmentRepo>;
 
 function toAssignment(row: Selectable<RoleAssignmentRow>): Assignment {
   return {
-    userId: row.actor_id,
+    actor: { type: row.actor_type, id: row.actor_id },
     target: { type: row.target_type, id: row.target_id } as AssignmentTarget,
     roleId: row.role_id,
   };

@@ -4,15 +4,22 @@ export type AssignmentTarget =
   | { type: "domain"; id: string }
   | { type: "system"; id: "all" };
 
-/** One grant of a role to a user on a target. */
+/** Who a role is granted to: a user, or a group whose members all get it. */
+export interface Actor {
+  type: "user" | "group";
+  id: string;
+}
+
+/** One grant of a role to an actor on a target. */
 export interface Assignment {
-  userId: string;
+  actor: Actor;
   target: AssignmentTarget;
   roleId: string;
 }
 
 export interface AssignmentFilter {
-  userId?: string | undefined;
+  /** Grants to any of these actors; undefined means any actor. */
+  actors?: Actor[] | undefined;
   roleId?: string | undefined;
   targetType?: AssignmentTarget["type"] | undefined;
   targetId?: string | undefined;

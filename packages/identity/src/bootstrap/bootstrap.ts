@@ -105,10 +105,11 @@ export async function bootstrapIdentity(
   );
 
   const adminRole = roleIds.get("admin") as string;
-  await assignments.grant(adminUserId, { type: "project", id: adminProjectId }, adminRole);
-  await assignments.grant(adminUserId, SYSTEM_TARGET, adminRole);
+  const admin = { type: "user", id: adminUserId } as const;
+  await assignments.grant(admin, { type: "project", id: adminProjectId }, adminRole);
+  await assignments.grant(admin, SYSTEM_TARGET, adminRole);
   await assignments.grant(
-    serviceUserId,
+    { type: "user", id: serviceUserId },
     { type: "project", id: serviceProjectId },
     roleIds.get("service") as string,
   );

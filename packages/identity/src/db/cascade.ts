@@ -2,8 +2,9 @@ import type { Kysely } from "kysely";
 import type { IdentitySchema } from "./schema.js";
 
 /**
- * Deletes what belongs to users about to be deleted: role assignments, tokens, EC2 credentials,
- * application credentials and access rules. Run it in the transaction that deletes the users.
+ * Deletes what belongs to users about to be deleted: role assignments, group memberships,
+ * tokens, EC2 credentials, application credentials and access rules. Run it in the transaction
+ * that deletes the users.
  */
 export async function deleteUserDependents(db: Kysely<IdentitySchema>, userIds: string[]) {
   if (userIds.length === 0) {
@@ -14,6 +15,7 @@ export async function deleteUserDependents(db: Kysely<IdentitySchema>, userIds: 
     .where("actor_type", "=", "user")
     .where("actor_id", "in", userIds)
     .execute();
+  await db.deleteFrom("identity_group_members").where("user_id", "in", userIds).execute();
   await db.deleteFrom("identity_tokens").where("user_id", "in", userIds).execute();
   await db.deleteFrom("identity_ec2_credentials").where("user_id", "in", userIds).execute();
   const credentialIds = db
@@ -63,5 +65,18 @@ export async function deleteProjectDependents(db: Kysely<IdentitySchema>, projec
     .updateTable("identity_users")
     .set({ default_project_id: null })
     .where("default_project_id", "in", projectIds)
+    .execute();
+}
+
+/** Deletes the memberships and role assignments of groups about to be deleted. */
+export async function deleteGroupDependents(db: Kysely<IdentitySchema>, groupIds: string[]) {
+  if (groupIds.length === 0) {
+    return;
+  }
+  await db.deleteFrom("identity_group_members").where("group_id", "in", groupIds).execute();
+  await db
+    .deleteFrom("identity_role_assignments")
+    .where("actor_type", "=", "group")
+    .where("actor_id", "in", groupIds)
     .execute();
 }

@@ -17,6 +17,11 @@ export function identityMigrations(dialect: SqlDialect): Record<string, Migratio
         await createCredentialTables(db, types);
       },
     },
+    "0002_groups": {
+      async up(db: Kysely<unknown>) {
+        await createGroupTables(db, types);
+      },
+    },
   };
 }
 
@@ -192,5 +197,32 @@ async function createCredentialTables(db: Kysely<unknown>, types: Types) {
       "application_credential_id",
       "access_rule_id",
     ])
+    .execute();
+}
+
+async function createGroupTables(db: Kysely<unknown>, types: Types) {
+  await db.schema
+    .createTable("identity_groups")
+    .addColumn("id", sql.raw(ID), (column) => column.primaryKey())
+    .addColumn("name", sql.raw(NAME), (column) => column.notNull())
+    .addColumn("domain_id", sql.raw(ID), (column) =>
+      column.notNull().references("identity_domains.id"),
+    )
+    .addColumn("description", sql.raw(types.text))
+    .addColumn("extra", sql.raw(types.json), (column) => column.notNull())
+    .addColumn("created_at", sql.raw(types.timestamp), (column) => column.notNull())
+    .addUniqueConstraint("identity_groups_domain_name", ["domain_id", "name"])
+    .execute();
+
+  await db.schema
+    .createTable("identity_group_members")
+    .addColumn("group_id", sql.raw(ID), (column) => column.notNull())
+    .addColumn("user_id", sql.raw(ID), (column) => column.notNull())
+    .addPrimaryKeyConstraint("identity_group_members_pk", ["group_id", "user_id"])
+    .execute();
+  await db.schema
+    .createIndex("identity_group_members_user")
+    .on("identity_group_members")
+    .column("user_id")
     .execute();
 }

@@ -7,6 +7,8 @@ export interface IdentitySchema {
   identity_domains: DomainRow;
   identity_projects: ProjectRow;
   identity_users: UserRow;
+  identity_groups: GroupRow;
+  identity_group_members: GroupMemberRow;
   identity_roles: RoleRow;
   identity_implied_roles: ImpliedRoleRow;
   identity_role_assignments: RoleAssignmentRow;
@@ -56,6 +58,20 @@ export interface UserRow {
   created_at: string;
 }
 
+export interface GroupRow {
+  id: string;
+  name: string;
+  domain_id: string;
+  description: string | null;
+  extra: string;
+  created_at: string;
+}
+
+export interface GroupMemberRow {
+  group_id: string;
+  user_id: string;
+}
+
 export interface RoleRow {
   id: string;
   name: string;
@@ -71,9 +87,9 @@ export interface ImpliedRoleRow {
   implied_role_id: string;
 }
 
-/** A role granted to an actor (a user) on a target (a project, a domain or the system). */
+/** A role granted to an actor (a user or a group) on a target (a project, a domain or the system). */
 export interface RoleAssignmentRow {
-  actor_type: "user";
+  actor_type: "user" | "group";
   actor_id: string;
   target_type: "project" | "domain" | "system";
   /** Project or domain id, or `all` for the system. */

@@ -1,7 +1,11 @@
 import { nowTimestamp, toBoolean } from "@openstack-ts/kernel";
 import type { Kysely, Selectable } from "kysely";
 import { parseJsonObject } from "../common/json-column.js";
-import { deleteProjectDependents, deleteUserDependents } from "../db/cascade.js";
+import {
+  deleteGroupDependents,
+  deleteProjectDependents,
+  deleteUserDependents,
+} from "../db/cascade.js";
 import type { DomainRow, IdentitySchema } from "../db/schema.js";
 import type { Domain, DomainChanges, DomainFilter } from "./domain-types.js";
 
@@ -64,7 +68,10 @@ export function createDomainRepo(db: Kysely<IdentitySchema>) {
       await db.updateTable("identity_domains").set(values).where("id", "=", id).execute();
     },
 
-    /** Deletes a domain with its projects, users, domain-specific roles and their dependents. */
+    /**
+     * Deletes a domain with its projects, users, groups, domain-specific roles and their
+     * dependents.
+     */
     async delete(id: string): Promise<void> {
       await db.transaction().execute(async (trx) => {
         const projectIds = (
@@ -80,9 +87,14 @@ export function createDomainRepo(db: Kysely<IdentitySchema>) {
         const roleIds = (
           await trx.selectFrom("identity_roles").select("id").where("domain_id", "=", id).execute()
         ).map((row) => row.id);
+        const groupIds = (
+          await trx.selectFrom("identity_groups").select("id").where("domain_id", "=", id).execute()
+        ).map((row) => row.id);
 
         await deleteProjectDependents(trx, projectIds);
         await deleteUserDependents(trx, userIds);
+        await deleteGroupDependents(trx, groupIds);
+        await trx.deleteFrom("identity_groups").where("domain_id", "=", id).execute();
         if (roleIds.length > 0) {
           await trx
             .deleteFrom("identity_role_assignments")

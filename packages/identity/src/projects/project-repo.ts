@@ -47,7 +47,10 @@ export function createProjectRepo(db: Kysely<IdentitySchema>) {
       if (filter.parentId !== undefined) {
         query = query.where("parent_id", "=", filter.parentId);
       }
-      return (await query.execute()).map(toProject);
+      // Tags are a JSON column, so the tag filters run here rather than in SQL.
+      return (await query.execute())
+        .map(toProject)
+        .filter((project) => matchesTags(project, filter));
     },
 
     async hasChildren(id: string): Promise<boolean> {
@@ -113,4 +116,21 @@ function toProject(row: Selectable<ProjectRow>): Project {
     tags: parseJsonArray<string>(row.tags),
     extra: parseJsonObject(row.extra),
   };
+}
+
+function matchesTags(project: Project, filter: ProjectFilter): boolean {
+  const has = (tag: string) => project.tags.includes(tag);
+  if (filter.tags !== undefined && !filter.tags.every(has)) {
+    return false;
+  }
+  if (filter.tagsAny !== undefined && !filter.tagsAny.some(has)) {
+    return false;
+  }
+  if (filter.notTags?.every(has)) {
+    return false;
+  }
+  if (filter.notTagsAny?.some(has)) {
+    return false;
+  }
+  return true;
 }

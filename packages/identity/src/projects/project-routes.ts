@@ -6,7 +6,7 @@ import { parseBody } from "../common/request-body.js";
 import { DEFAULT_DOMAIN_ID } from "../domains/domain-types.js";
 import { invalidRequest } from "../errors.js";
 import type { Authorize } from "../policy/identity-policy.js";
-import type { ProjectService } from "./project-service.js";
+import { MAX_TAGS, type ProjectService } from "./project-service.js";
 import type { Project } from "./project-types.js";
 
 const KNOWN = [
@@ -21,9 +21,9 @@ const KNOWN = [
 ] as const;
 const Name = Type.String({ minLength: 1, maxLength: 64, pattern: "\\S" });
 const Description = Type.Union([Type.String({ maxLength: 65535 }), Type.Null()]);
-const Tags = Type.Array(Type.String({ minLength: 1, maxLength: 255, pattern: "^[^,/]*$" }), {
-  maxItems: 80,
-});
+const Tag = Type.String({ minLength: 1, maxLength: 255, pattern: "^[^,/]*$" });
+const Tags = Type.Array(Tag, { maxItems: MAX_TAGS });
+const ReplaceTagsSchema = Type.Object({ tags: Tags });
 const Id = Type.String({ minLength: 1, maxLength: 64 });
 
 const CreateProjectSchema = Type.Object({
@@ -94,6 +94,10 @@ export function registerProjectRoutes(
             domainId: queryValue(request, "domain_id"),
             enabled: queryBoolean(request, "enabled"),
             parentId: queryValue(request, "parent_id"),
+            tags: tagList(request, "tags"),
+            tagsAny: tagList(request, "tags-any"),
+            notTags: tagList(request, "not-tags"),
+            notTagsAny: tagList(request, "not-tags-any"),
           });
     return {
       projects: list.map((project) => render(project, request)),
@@ -146,6 +150,72 @@ export function registerProjectRoutes(
     await projects.delete(id);
     return reply.code(204).send();
   });
+
+  registerTagRoutes(app, dependencies);
+}
+
+/** `/v3/projects/{id}/tags`: a project's tags as a resource of their own. */
+function registerTagRoutes(app: FastifyInstance, dependencies: ProjectRouteDependencies) {
+  const { projects, linker, authorize } = dependencies;
+  const target = (request: FastifyRequest) => {
+    const id = param(request, "project_id");
+    return { project_id: id, target: { project: { id } } };
+  };
+  const tagParam = (request: FastifyRequest) => {
+    const tag = param(request, "tag");
+    if (tag === "" || tag.length > 255 || tag.includes(",") || tag.includes("/")) {
+      throw invalidRequest(`Invalid tag "${tag}": use 1 to 255 characters without "," or "/".`);
+    }
+    return tag;
+  };
+
+  app.get("/v3/projects/:project_id/tags", async (request) => {
+    authorize(request, "identity:list_project_tags", target(request));
+    const project = await projects.get(param(request, "project_id"));
+    return { tags: project.tags, links: linker.collection(request) };
+  });
+
+  app.put("/v3/projects/:project_id/tags", async (request) => {
+    authorize(request, "identity:update_project_tags", target(request));
+    const { tags } = parseBody(ReplaceTagsSchema, request.body);
+    return { tags: await projects.setTags(param(request, "project_id"), tags) };
+  });
+
+  app.delete("/v3/projects/:project_id/tags", async (request, reply) => {
+    authorize(request, "identity:delete_project_tags", target(request));
+    await projects.setTags(param(request, "project_id"), []);
+    return reply.code(204).send();
+  });
+
+  app.get("/v3/projects/:project_id/tags/:tag", async (request, reply) => {
+    authorize(request, "identity:get_project_tag", target(request));
+    await projects.checkTag(param(request, "project_id"), tagParam(request));
+    return reply.code(204).send();
+  });
+
+  app.put("/v3/projects/:project_id/tags/:tag", async (request, reply) => {
+    authorize(request, "identity:create_project_tag", target(request));
+    const id = param(request, "project_id");
+    const tag = tagParam(request);
+    await projects.addTag(id, tag);
+    const location = linker.v3(request, `/projects/${id}/tags/${encodeURIComponent(tag)}`);
+    return reply.code(201).header("location", location).send();
+  });
+
+  app.delete("/v3/projects/:project_id/tags/:tag", async (request, reply) => {
+    authorize(request, "identity:delete_project_tag", target(request));
+    await projects.removeTag(param(request, "project_id"), tagParam(request));
+    return reply.code(204).send();
+  });
+}
+
+/** Reads a comma-separated tag filter such as `?tags-any=a,b`. */
+function tagList(request: FastifyRequest, name: string): string[] | undefined {
+  const value = queryValue(request, name);
+  if (value === undefined) {
+    return undefined;
+  }
+  return value.split(",").filter((tag) => tag !== "");
 }
 
 /** Domain of a new project or user given without one: the caller's domain, else `default`. */

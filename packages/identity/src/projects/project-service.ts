@@ -5,6 +5,9 @@ import { identityError, invalidRequest } from "../errors.js";
 import type { ProjectRepo } from "./project-repo.js";
 import type { Project, ProjectChanges, ProjectFilter } from "./project-types.js";
 
+/** Maximum number of tags on one project, as in Keystone. */
+export const MAX_TAGS = 80;
+
 export interface NewProject {
   name: string;
   domainId: string;
@@ -88,6 +91,41 @@ export function createProjectService(repo: ProjectRepo, domains: Pick<DomainServ
         changes.extra === undefined ? undefined : { ...current.extra, ...changes.extra };
       await repo.update(id, { ...changes, extra });
       return get(id);
+    },
+
+    /** Replaces the tags of a project; returns them. */
+    async setTags(id: string, tags: string[]): Promise<string[]> {
+      await get(id);
+      const unique = [...new Set(tags)];
+      await repo.update(id, { tags: unique });
+      return unique;
+    },
+
+    /** Adds one tag; adding a tag the project already has changes nothing. */
+    async addTag(id: string, tag: string): Promise<void> {
+      const project = await get(id);
+      if (project.tags.includes(tag)) {
+        return;
+      }
+      if (project.tags.length >= MAX_TAGS) {
+        throw invalidRequest(`Project ${id} already has ${MAX_TAGS} tags, the maximum.`);
+      }
+      await repo.update(id, { tags: [...project.tags, tag] });
+    },
+
+    async checkTag(id: string, tag: string): Promise<void> {
+      const project = await get(id);
+      if (!project.tags.includes(tag)) {
+        throw identityError("TAG_NOT_FOUND", { tag, project: id });
+      }
+    },
+
+    async removeTag(id: string, tag: string): Promise<void> {
+      const project = await get(id);
+      if (!project.tags.includes(tag)) {
+        throw identityError("TAG_NOT_FOUND", { tag, project: id });
+      }
+      await repo.update(id, { tags: project.tags.filter((existing) => existing !== tag) });
     },
 
     async delete(id: string): Promise<void> {

@@ -19,6 +19,14 @@ export interface ProjectFilter {
   parentId?: string | undefined;
   /** Only these projects; an empty list matches none. */
   ids?: string[] | undefined;
+  /** Projects with every one of these tags. */
+  tags?: string[] | undefined;
+  /** Projects with at least one of these tags. */
+  tagsAny?: string[] | undefined;
+  /** Projects without at least one of these tags. */
+  notTags?: string[] | undefined;
+  /** Projects with none of these tags. */
+  notTagsAny?: string[] | undefined;
 }
 
 export interface ProjectChanges {

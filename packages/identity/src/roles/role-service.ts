@@ -97,9 +97,9 @@ export function createRoleService(repo: RoleRepo, domains: Pick<DomainService, "
           what: `Role ${implied.name} cannot be implied by another role.`,
         });
       }
-      if (implied.domainId !== null) {
+      if (prior.domainId === null && implied.domainId !== null) {
         throw identityError("PROTECTED_RESOURCE", {
-          what: `Domain-specific role ${implied.id} cannot be implied by another role.`,
+          what: `Global role ${prior.id} cannot imply domain-specific role ${implied.id}.`,
         });
       }
       if ((await expand([implied.id])).has(prior.id)) {

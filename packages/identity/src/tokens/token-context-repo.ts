@@ -17,6 +17,11 @@ export interface NamedRole {
   name: string;
 }
 
+/** A role as validation reads it: domain-specific roles only contribute the roles they imply. */
+export interface HeldRole extends NamedRole {
+  domainSpecific: boolean;
+}
+
 /**
  * Read-only queries that validate a token in as few round trips as possible: every request to
  * every service validates a token, so this path joins what the resource repositories would
@@ -60,30 +65,57 @@ export function createTokenContextRepo(db: Kysely<IdentitySchema>) {
       return row === undefined ? undefined : toEntity(row);
     },
 
-    /** Returns the roles granted directly to the user on a target, with their names. */
-    async directRoles(userId: string, targetType: string, targetId: string): Promise<NamedRole[]> {
-      return db
+    /**
+     * Returns the roles granted on a target to the user or to a group the user is a member of,
+     * with their names, each role once.
+     */
+    async directRoles(userId: string, targetType: string, targetId: string): Promise<HeldRole[]> {
+      const groupIds = db
+        .selectFrom("identity_group_members")
+        .select("group_id")
+        .where("user_id", "=", userId);
+      const rows = await db
         .selectFrom("identity_role_assignments as assignment")
         .innerJoin("identity_roles as role", "role.id", "assignment.role_id")
-        .select(["role.id", "role.name"])
-        .where("assignment.actor_type", "=", "user")
-        .where("assignment.actor_id", "=", userId)
+        .select(["role.id", "role.name", "role.domain_id"])
+        .distinct()
+        .where((eb) =>
+          eb.or([
+            eb.and([
+              eb("assignment.actor_type", "=", "user"),
+              eb("assignment.actor_id", "=", userId),
+            ]),
+            eb.and([
+              eb("assignment.actor_type", "=", "group"),
+              eb("assignment.actor_id", "in", groupIds),
+            ]),
+          ]),
+        )
         .where("assignment.target_type", "=", targetType as "project")
         .where("assignment.target_id", "=", targetId)
         .execute();
+      return rows.map((row) => ({
+        id: row.id,
+        name: row.name,
+        domainSpecific: row.domain_id !== "",
+      }));
     },
 
     /** Returns every implication rule, with the name of the implied role. */
-    async inferences(): Promise<Array<RoleInference & { impliedRoleName: string }>> {
+    async inferences(): Promise<Array<RoleInference & { implied: HeldRole }>> {
       const rows = await db
         .selectFrom("identity_implied_roles as rule")
         .innerJoin("identity_roles as role", "role.id", "rule.implied_role_id")
-        .select(["rule.prior_role_id", "rule.implied_role_id", "role.name"])
+        .select(["rule.prior_role_id", "rule.implied_role_id", "role.name", "role.domain_id"])
         .execute();
       return rows.map((row) => ({
         priorRoleId: row.prior_role_id,
         impliedRoleId: row.implied_role_id,
-        impliedRoleName: row.name,
+        implied: {
+          id: row.implied_role_id,
+          name: row.name,
+          domainSpecific: row.domain_id !== "",
+        },
       }));
     },
   };

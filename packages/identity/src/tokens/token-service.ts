@@ -10,7 +10,7 @@ import type { DomainService } from "../domains/domain-service.js";
 import { identityError } from "../errors.js";
 import { expandRoleIds } from "../roles/role-expansion.js";
 import type { Authenticator, IdentityRequest } from "./token-authentication.js";
-import type { NamedRole, TokenContextRepo } from "./token-context-repo.js";
+import type { HeldRole, NamedRole, TokenContextRepo } from "./token-context-repo.js";
 import type { TokenRepo } from "./token-repo.js";
 import type { ScopeRequest, ScopeResolver } from "./token-scope.js";
 import type { AuthenticatedIdentity, TokenBody, TokenRecord, TokenScope } from "./token-types.js";
@@ -97,9 +97,9 @@ export function createTokenService(dependencies: TokenServiceDependencies) {
       return null;
     }
     const inferences = await context.inferences();
-    const names = new Map(direct.map((role) => [role.id, role.name]));
+    const known = new Map(direct.map((role) => [role.id, role]));
     for (const rule of inferences) {
-      names.set(rule.impliedRoleId, rule.impliedRoleName);
+      known.set(rule.impliedRoleId, rule.implied);
     }
     let effective = expandRoleIds(
       direct.map((role) => role.id),
@@ -112,7 +112,11 @@ export function createTokenService(dependencies: TokenServiceDependencies) {
       );
       effective = new Set([...effective].filter((id) => delegated.has(id)));
     }
-    const roles = [...effective].map((id) => ({ id, name: names.get(id) ?? id }));
+    // Domain-specific roles stand for the roles they imply and never appear in a token.
+    const roles = [...effective]
+      .map((id) => known.get(id))
+      .filter((role): role is HeldRole => role !== undefined && !role.domainSpecific)
+      .map((role) => ({ id: role.id, name: role.name }));
     roles.sort((left, right) => left.name.localeCompare(right.name));
     return roles.length === 0 ? null : roles;
   }

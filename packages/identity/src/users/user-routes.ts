@@ -173,12 +173,4 @@ export function registerUserRoutes(app: FastifyInstance, dependencies: UserRoute
       links: linker.collection(request),
     };
   });
-
-  // Groups are not implemented, so every user is in none.
-  app.get("/v3/users/:user_id/groups", async (request) => {
-    const id = param(request, "user_id");
-    authorize(request, "identity:list_groups_for_user", userTarget(id));
-    await users.get(id);
-    return { groups: [], links: linker.collection(request) };
-  });
 }
