@@ -61,16 +61,21 @@ export class ScenarioEvaluator {
   }
 
   /**
-   * Runs the enabled scenarios of the given templates (all when undefined) over every vertex, as
-   * if each had just appeared (`do`) or disappeared (`undo`).
+   * Runs the scenarios of the given templates (all when undefined) over vertices, as if each had
+   * just appeared (`do`) or disappeared (`undo`). Vertices deleted or removed since the list was
+   * taken are skipped. The core calls this in slices of the vertex list.
    */
-  runOverGraph(mode: ActionMode, templateIds?: ReadonlySet<string>): void {
+  runOver(vertexIds: readonly string[], mode: ActionMode, templateIds?: ReadonlySet<string>): void {
     const { repository, graph } = this.dependencies;
     const wasEnabled = this.enabled;
     this.enabled = true;
     repository.enableOnly(templateIds);
     try {
-      for (const vertex of graph.vertices()) {
+      for (const vitrageId of vertexIds) {
+        const vertex = graph.getVertex(vitrageId);
+        if (vertex === undefined) {
+          continue;
+        }
         this.onGraphChange(
           mode === "do"
             ? { kind: "vertex", before: undefined, current: vertex }

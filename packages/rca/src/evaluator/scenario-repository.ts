@@ -71,6 +71,7 @@ export class ScenarioRepository {
   private untypedEntityTriggers: EntityTrigger[] = [];
   private relationshipTriggersByLabel = new Map<string, RelationshipTrigger[]>();
   private actionsById = new Map<string, TemplateAction>();
+  private readonly suspended = new Set<string>();
 
   /** Number of scenarios after equivalence expansion. */
   get scenarioCount(): number {
@@ -85,6 +86,7 @@ export class ScenarioRepository {
 
   /** Removes a template's scenarios. */
   removeTemplate(templateId: string): void {
+    this.suspended.delete(templateId);
     if (this.templates.delete(templateId)) {
       this.rebuild();
     }
@@ -124,11 +126,26 @@ export class ScenarioRepository {
     return this.templates.has(templateId);
   }
 
-  /** Enables only the scenarios of the given templates (all when `templateIds` is undefined). */
+  /**
+   * Enables only the scenarios of the given templates; without `templateIds`, enables every
+   * scenario except those of suspended templates.
+   */
   enableOnly(templateIds?: ReadonlySet<string>): void {
     for (const scenario of this.scenarios) {
-      scenario.enabled = templateIds === undefined || templateIds.has(scenario.templateId);
+      scenario.enabled =
+        templateIds === undefined
+          ? !this.suspended.has(scenario.templateId)
+          : templateIds.has(scenario.templateId);
     }
+  }
+
+  /**
+   * Keeps a template's scenarios out of normal evaluation while it is being deleted, so no new
+   * action of it starts after its undo pass has passed a vertex.
+   */
+  suspend(templateId: string): void {
+    this.suspended.add(templateId);
+    this.enableOnly(undefined);
   }
 
   /** Returns the template action with this id. */

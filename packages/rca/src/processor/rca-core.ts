@@ -39,6 +39,9 @@ export const DEFAULT_CONSISTENCY_INTERVAL_SECONDS = 600;
 /** Seconds a deleted vertex stays in the graph before removal, as upstream's default. */
 export const DEFAULT_DELETED_RETENTION_SECONDS = 60;
 
+/** Vertices evaluated per queue task in a pass over the whole graph. */
+export const EVALUATION_SLICE = 2000;
+
 /** The pieces of a core, for tests and the benchmark. */
 export interface RcaCoreInternals {
   readonly entityGraph: EntityGraph;
@@ -164,9 +167,8 @@ class Core implements RcaCore, RcaCoreInternals {
 
     await this.queue.runTask(() => {
       this.evaluator.enabled = true;
-      this.evaluator.runOverGraph("do");
     });
-    await this.queue.whenIdle();
+    await this.runOverGraph("do");
     this.isReady = true;
     this.logger.info(
       { vertices: this.entityGraph.vertexCount, edges: this.entityGraph.edgeCount },
@@ -221,6 +223,22 @@ class Core implements RcaCore, RcaCoreInternals {
     if (operations.length > 0) {
       this.logger.info({ removed: operations.length }, "consistency removes deleted entities");
       this.queue.submitOperations(operations);
+    }
+    await this.queue.whenIdle();
+  }
+
+  /**
+   * Runs scenarios over every vertex in slices of {@link EVALUATION_SLICE} vertices, each a queue
+   * task, so the event loop (and the API) keeps running during a pass over a large graph.
+   */
+  private async runOverGraph(
+    mode: "do" | "undo",
+    templateIds?: ReadonlySet<string>,
+  ): Promise<void> {
+    const vertexIds = this.entityGraph.vertices().map((vertex) => vertex.vitrage_id);
+    for (let start = 0; start < vertexIds.length; start += EVALUATION_SLICE) {
+      const slice = vertexIds.slice(start, start + EVALUATION_SLICE);
+      await this.queue.runTask(() => this.evaluator.runOver(slice, mode, templateIds));
     }
     await this.queue.whenIdle();
   }
@@ -313,13 +331,16 @@ class Core implements RcaCore, RcaCoreInternals {
     return {
       activate: (templates) => this.loadTemplates(templates, true),
       deactivate: async (templates) => {
+        const standard = new Set(templates.filter((t) => t.type === "standard").map((t) => t.uuid));
+        if (this.evaluator.enabled && standard.size > 0) {
+          await this.queue.runTask(() => {
+            for (const templateId of standard) {
+              this.repository.suspend(templateId);
+            }
+          });
+          await this.runOverGraph("undo", standard);
+        }
         await this.queue.runTask(() => {
-          const standard = new Set(
-            templates.filter((t) => t.type === "standard").map((t) => t.uuid),
-          );
-          if (this.evaluator.enabled && standard.size > 0) {
-            this.evaluator.runOverGraph("undo", standard);
-          }
           for (const template of templates) {
             this.repository.removeTemplate(template.uuid);
             this.repository.removeEquivalences(template.uuid);
@@ -344,8 +365,8 @@ class Core implements RcaCore, RcaCoreInternals {
         await this.options.templateStore.list({ type: "definition", status: ["ACTIVE", "LOADING"] })
       ).map((template) => [template.name, template.content]),
     );
+    const loaded = new Set<string>();
     await this.queue.runTask(() => {
-      const loaded = new Set<string>();
       for (const template of [...templates].sort(byLoadOrder)) {
         try {
           if (template.type === "equivalence") {
@@ -358,10 +379,10 @@ class Core implements RcaCore, RcaCoreInternals {
           failures.set(template.uuid, error instanceof Error ? error.message : String(error));
         }
       }
-      if (run && this.evaluator.enabled && loaded.size > 0) {
-        this.evaluator.runOverGraph("do", loaded);
-      }
     });
+    if (run && this.evaluator.enabled && loaded.size > 0) {
+      await this.runOverGraph("do", loaded);
+    }
     await this.queue.whenIdle();
     return failures;
   }
