@@ -9,7 +9,7 @@
 //
 // Everything runs in this process on 127.0.0.1 with SQLite in a temporary folder.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 
@@ -37,6 +37,8 @@ for (const size of sizes.length > 0 ? sizes : [10000, 100000]) {
   rows.push(await measure(size));
 }
 printTable(rows);
+const load = loadavg().map((value) => value.toFixed(1));
+console.log(`load average while measuring: ${load.join(" ")}`);
 
 async function measure(size) {
   const folder = mkdtempSync(join(tmpdir(), "rca-bench-"));
@@ -73,8 +75,10 @@ async function measure(size) {
       "x-roles": "admin",
     };
     const topology = [];
+    const topologyCpu = [];
     let vertices = 0;
     for (let index = 0; index < TOPOLOGY_REQUESTS; index += 1) {
+      const cpuStart = process.cpuUsage();
       const start = performance.now();
       const response = await fetch(`${url}/v1/topology`, {
         method: "POST",
@@ -83,6 +87,8 @@ async function measure(size) {
       });
       const body = await response.json();
       topology.push((performance.now() - start) / 1000);
+      const cpu = process.cpuUsage(cpuStart);
+      topologyCpu.push((cpu.user + cpu.system) / 1e6);
       vertices = body.nodes.length;
     }
 
@@ -95,7 +101,7 @@ async function measure(size) {
       rca.push((performance.now() - start) / 1000);
     }
     await service.close();
-    return { size, counts, vertices, loadSeconds, topology, rca };
+    return { size, counts, vertices, loadSeconds, topology, topologyCpu, rca };
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }
@@ -179,9 +185,9 @@ function median(values) {
 
 function printTable(results) {
   console.log(
-    "entities | graph ready (s) | topology show median (s) | upstream (s) | ratio | rca show median (ms)",
+    "entities | graph ready (s) | topology show median (s) | CPU per topology show (s) | upstream (s) | ratio | rca show median (ms)",
   );
-  console.log("---|---|---|---|---|---");
+  console.log("---|---|---|---|---|---|---");
   for (const result of results) {
     const topology = median(result.topology);
     const upstream = UPSTREAM_TOPOLOGY[result.size];
@@ -193,7 +199,7 @@ function printTable(results) {
           : `${upstream[0]}-${upstream[1]}`;
     const ratio = upstream === undefined ? "n/a" : `${(upstream[0] / topology).toFixed(1)}x faster`;
     console.log(
-      `${result.counts.total} (${result.vertices} returned) | ${result.loadSeconds.toFixed(2)} | ${topology.toFixed(3)} | ${upstreamText} | ${ratio} | ${(median(result.rca) * 1000).toFixed(1)}`,
+      `${result.counts.total} (${result.vertices} returned) | ${result.loadSeconds.toFixed(2)} | ${topology.toFixed(3)} | ${median(result.topologyCpu).toFixed(3)} | ${upstreamText} | ${ratio} | ${(median(result.rca) * 1000).toFixed(1)}`,
     );
   }
 }
