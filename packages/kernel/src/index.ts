@@ -29,7 +29,7 @@ export { createMigrator, migrateToLatest } from "./db/migrate.js";
 export type { Database, SqlDialect } from "./db/open-database.js";
 export { dialectOf, openDatabase, redactUrl } from "./db/open-database.js";
 export { toBoolean } from "./db/sqlite-boolean-plugin.js";
-export type { ErrorSpec } from "./http/api-error.js";
+export type { ErrorParameters, ErrorSpec } from "./http/api-error.js";
 export { ApiError, defineErrorCatalogue, httpTitle } from "./http/api-error.js";
 export type { ErrorFormatter, HttpServerOptions } from "./http/create-server.js";
 export {

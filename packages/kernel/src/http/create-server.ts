@@ -4,6 +4,7 @@ import Fastify, {
   type FastifyInstance,
   type FastifyReply,
   type FastifyRequest,
+  LogController,
 } from "fastify";
 import type { Logger } from "pino";
 import { ApiError } from "./api-error.js";
@@ -45,8 +46,10 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   const app = Fastify({
     loggerInstance: options.logger.child({ service: options.service }),
     genReqId: () => `req-${randomUUID()}`,
-    requestIdLogLabel: "request_id",
-    disableRequestLogging: true,
+    logController: new LogController({
+      requestIdLogLabel: "request_id",
+      disableRequestLogging: true,
+    }),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 500 },
     return503OnClosing: true,
@@ -72,8 +75,13 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
 
   app.setErrorHandler((error: FastifyError | ApiError | Error, request, reply) => {
     const apiError = toApiError(error);
-    if (apiError.status >= 500) {
+    if (apiError.status >= 500 && !(error instanceof ApiError)) {
       request.log.error({ err: error }, "unhandled error");
+    } else if (apiError.status >= 500) {
+      request.log.error(
+        { code: apiError.code, status: apiError.status, reason: apiError.message },
+        "request failed",
+      );
     } else {
       request.log.info(
         { code: apiError.code, status: apiError.status, reason: apiError.message },
