@@ -19,14 +19,16 @@ const specs = {
   INVALID_QUERY: { status: 400, message: "URI provided invalid query string parameters." },
   INVALID_METADATA: { status: 400, message: "Invalid Metadata. Keys and Values must be Strings." },
   INVALID_METADATA_KEY: { status: 400, message: "Invalid Key. Key must be URL safe." },
-  NO_DATA: { status: 400, message: "{operation} issue seen - No data supplied to process." },
+  // Upstream appends "." to a reason that already ends with one, hence "..".
+  NO_DATA: { status: 400, message: "{operation} issue seen - No data supplied to process.." },
   CONTENT_TYPE_NOT_SUPPORTED: {
     status: 400,
     message: "{operation} issue seen - content-type of '{contentType}' not supported.",
   },
-  CONTENT_ENCODING_NOT_SUPPORTED: {
+  ENCODING_MUST_BE_BASE64: {
     status: 400,
-    message: "{operation} issue seen - content-encoding of '{encoding}' not supported.",
+    message:
+      "{operation} issue seen - Text-based binary secret payloads must specify a content-encoding of 'base64'.",
   },
   TRANSPORT_KEY_NOT_FOUND: {
     status: 400,

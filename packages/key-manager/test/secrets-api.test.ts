@@ -243,7 +243,19 @@ for (const dialect of testDialects()) {
       assert.equal(empty.status, 400);
       assert.equal(
         empty.json().description,
-        "Secret update issue seen - No data supplied to process.",
+        "Secret update issue seen - No data supplied to process..",
+      );
+
+      const gzip = await km.call({
+        method: "PUT",
+        url: `/v1/secrets/${id}`,
+        headers: { "content-type": "application/octet-stream", "content-encoding": "gzip" },
+        body: "x",
+      });
+      assert.equal(gzip.status, 400);
+      assert.equal(
+        gzip.json().description,
+        "Secret update issue seen - Text-based binary secret payloads must specify a content-encoding of 'base64'.",
       );
 
       const put = await km.call({

@@ -271,10 +271,7 @@ function decodeUpload(upload: PayloadUpload, contentType: string, operation: str
     return upload.body;
   }
   if (upload.contentEncoding.toLowerCase() !== "base64") {
-    throw errors.create("CONTENT_ENCODING_NOT_SUPPORTED", {
-      operation,
-      encoding: upload.contentEncoding,
-    });
+    throw errors.create("ENCODING_MUST_BE_BASE64", { operation });
   }
   // Upstream keeps undecodable base64 as it was sent and returns those bytes on read.
   return decodeBase64Leniently(upload.body.toString("latin1")) ?? upload.body;
