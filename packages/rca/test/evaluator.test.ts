@@ -325,4 +325,17 @@ describe("listing refresh", () => {
       await harness.stop();
     }
   });
+
+  it("consistency removes old deleted vertices", async () => {
+    const harness = await startCore({ listing: [HOST], deletedRetentionSeconds: -1 });
+    try {
+      const host = vertexOf(harness.core, "nova.host", "host-1");
+      await harness.apply(cleared(HOST));
+      assert.equal(harness.core.graph.getVertex(host.vitrage_id)?.vitrage_is_deleted, true);
+      await harness.core.runConsistency();
+      assert.equal(harness.core.graph.getVertex(host.vitrage_id), undefined);
+    } finally {
+      await harness.stop();
+    }
+  });
 });

@@ -66,13 +66,21 @@ export function loadYaml(path: string): unknown {
 
 /** Starts a core with a memory template store, the given templates and initial listing. */
 export async function startCore(
-  options: { templates?: string[]; templateType?: string | null; listing?: EntityEvent[] } = {},
+  options: {
+    templates?: string[];
+    templateType?: string | null;
+    listing?: EntityEvent[];
+    deletedRetentionSeconds?: number;
+  } = {},
 ): Promise<CoreHarness> {
   const store = createMemoryTemplateStore();
   const core = createRcaCore({
     logger: createLogger({ level: "silent" }),
     templateStore: store,
     consistencyIntervalSeconds: 0,
+    ...(options.deletedRetentionSeconds === undefined
+      ? {}
+      : { deletedRetentionSeconds: options.deletedRetentionSeconds }),
   });
   const notifications: RcaNotification[] = [];
   core.onNotification((notification) => notifications.push(notification));
