@@ -45,7 +45,7 @@ const TARGET_ROUTES: Array<{
   },
 ];
 
-/** How each kind of actor appears in grant URLs. */
+/** URL segment and route parameter of each kind of actor in grant URLs. */
 const ACTOR_ROUTES: Array<{ segment: string; param: string; type: Actor["type"] }> = [
   { segment: "users", param: "user_id", type: "user" },
   { segment: "groups", param: "group_id", type: "group" },

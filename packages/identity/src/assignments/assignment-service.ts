@@ -19,7 +19,7 @@ export interface AssignmentServiceDependencies {
 
 /**
  * An assignment in an effective listing. `priorRoleId` is set when another role implies the
- * role, and `viaGroupId` when the user holds it as a member of a group.
+ * role, and `viaGroupId` when the user has it as a member of a group.
  */
 export interface EffectiveAssignment extends Assignment {
   priorRoleId?: string;
@@ -192,7 +192,7 @@ export function createAssignmentService(dependencies: AssignmentServiceDependenc
       return (await roles.getMany([...expanded])).filter((role) => role.domainId === null);
     },
 
-    /** Returns the ids of the targets of a type on which the user holds any role. */
+    /** Returns the ids of the targets of a type on which the user has any role. */
     async targetIdsOfUser(userId: string, type: AssignmentTarget["type"]): Promise<string[]> {
       const assignments = await repo.list({ actors: await actorsOfUser(userId), targetType: type });
       return [...new Set(assignments.map((assignment) => assignment.target.id))];

@@ -1,10 +1,10 @@
-/** What a role is granted on: a project, a domain, or the whole deployment (`system`). */
+/** Target of a role grant: a project, a domain, or the whole deployment (`system`). */
 export type AssignmentTarget =
   | { type: "project"; id: string }
   | { type: "domain"; id: string }
   | { type: "system"; id: "all" };
 
-/** Who a role is granted to: a user, or a group whose members all get it. */
+/** Receiver of a role grant: a user, or a group whose members all get the role. */
 export interface Actor {
   type: "user" | "group";
   id: string;

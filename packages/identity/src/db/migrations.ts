@@ -5,7 +5,7 @@ import { type Kysely, type Migration, sql } from "kysely";
 const ID = "varchar(64)";
 const NAME = "varchar(255)";
 
-/** The identity service's migrations, one set written for every SQL dialect. */
+/** Returns the identity service's migrations, one set written for every SQL dialect. */
 export function identityMigrations(dialect: SqlDialect): Record<string, Migration> {
   const types = columnTypes(dialect);
   return {

@@ -122,32 +122,32 @@ export function createAuthenticator(dependencies: AuthenticationDependencies) {
   }
 
   async function byApplicationCredential(request: IdentityRequest): Promise<AuthenticatedIdentity> {
-    const given = request.application_credential;
-    if (given === undefined) {
+    const requested = request.application_credential;
+    if (requested === undefined) {
       throw invalidRequest(
         'The "application_credential" method is listed but "identity.application_credential" is missing.',
       );
     }
     let ownerId: string | undefined;
-    if (given.id === undefined) {
-      if (given.name === undefined || given.user === undefined) {
+    if (requested.id === undefined) {
+      if (requested.name === undefined || requested.user === undefined) {
         throw invalidRequest("An application credential needs an id, or a name and its user.");
       }
-      ownerId = (await resolveUser(given.user, "identity.application_credential.user"))?.id;
+      ownerId = (await resolveUser(requested.user, "identity.application_credential.user"))?.id;
       if (ownerId === undefined) {
         throw authenticationFailed(log, "owner of the application credential not found", {
-          application_credential_name: given.name,
+          application_credential_name: requested.name,
         });
       }
     }
     const result = await applicationCredentials.authenticate(
-      { id: given.id, name: given.name, userId: ownerId },
-      given.secret,
+      { id: requested.id, name: requested.name, userId: ownerId },
+      requested.secret,
     );
     if ("failure" in result) {
       throw authenticationFailed(log, result.failure, {
-        application_credential_id: given.id,
-        application_credential_name: given.name,
+        application_credential_id: requested.id,
+        application_credential_name: requested.name,
       });
     }
     const credential = result.credential;

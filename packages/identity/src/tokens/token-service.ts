@@ -96,6 +96,7 @@ export function createTokenService(dependencies: TokenServiceDependencies) {
     if (direct.length === 0) {
       return null;
     }
+
     const inferences = await context.inferences();
     const known = new Map(direct.map((role) => [role.id, role]));
     for (const rule of inferences) {
@@ -112,6 +113,7 @@ export function createTokenService(dependencies: TokenServiceDependencies) {
       );
       effective = new Set([...effective].filter((id) => delegated.has(id)));
     }
+
     // Domain-specific roles stand for the roles they imply and never appear in a token.
     const roles = [...effective]
       .map((id) => known.get(id))
