@@ -3,11 +3,12 @@
 # 127.0.0.1 for side-by-side benchmarks, or stops it.
 #
 #   bash bench/upstream-barbican.sh start    # prints the URL on the last line
-#   bash bench/upstream-barbican.sh stop     # stops the uwsgi master this script started
+#   bash bench/upstream-barbican.sh stop     # stops the uwsgi master it started, drops its database
 #
 # Environment: BARBICAN_DIR (default .tmp/upstream-barbican), BARBICAN_PORT (19311),
-# BARBICAN_PROCESSES (2), MYSQL_URL_HOST/MYSQL_PORT/MYSQL_USER (127.0.0.1, 3306, root; the user
-# needs no password and may create databases). Installs the Debian packages it needs when missing.
+# BARBICAN_PROCESSES (2), BARBICAN_DB_NAME (osts_bench_barbican), MYSQL_URL_HOST/MYSQL_PORT/
+# MYSQL_USER (127.0.0.1, 3306, root; the user needs no password and may create databases).
+# Installs the Debian packages it needs when missing.
 set -euo pipefail
 
 DIR=$(realpath -m "${BARBICAN_DIR:-.tmp/upstream-barbican}")
@@ -16,7 +17,7 @@ PROCESSES=${BARBICAN_PROCESSES:-2}
 DB_HOST=${MYSQL_URL_HOST:-127.0.0.1}
 DB_PORT=${MYSQL_PORT:-3306}
 DB_USER=${MYSQL_USER:-root}
-DB_NAME=osts_bench_barbican
+DB_NAME=${BARBICAN_DB_NAME:-osts_bench_barbican}
 PACKAGES=(barbican-api uwsgi-plugin-python3 python3-pymysql mariadb-client)
 
 stop() {
@@ -28,6 +29,9 @@ stop() {
       for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
     fi
     rm -f "$DIR/uwsgi.pid"
+  fi
+  if command -v mariadb >/dev/null; then
+    mariadb -h "$DB_HOST" -P "$DB_PORT" -u "$DB_USER" -e "DROP DATABASE IF EXISTS $DB_NAME" || true
   fi
 }
 
