@@ -387,7 +387,8 @@ for (const dialect of testDialects()) {
         await service.whenIdle();
         assert.equal(received.length, 1);
         assert.equal(received[0]?.notification, "vitrage.alarm.activate");
-        assert.equal((received[0]?.payload as { name: string }).name, "disk full");
+        const payload = received[0]?.payload as { name: string } | undefined;
+        assert.equal(payload?.name, "disk full");
         await inject("DELETE", `/v1/webhook/${added.json().id}`);
       } finally {
         receiver.close();

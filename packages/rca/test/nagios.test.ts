@@ -20,6 +20,7 @@ describe("nagios datasource against Nagios 4", { skip }, () => {
       user: nagios.user,
       password: nagios.password,
       mappings: parseNagiosMappings(
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the mapping file's placeholder text.
         { nagios: [{ nagios_host: "switch-.*", type: "switch", name: "${nagios_host}" }] },
         "test",
       ),

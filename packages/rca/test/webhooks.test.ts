@@ -172,8 +172,9 @@ describe("webhook notifier", () => {
       const [delivery] = server.received;
       assert.equal(delivery?.body.notification, "vitrage.deduced_alarm.activate");
       assert.deepEqual(delivery?.body.payload, filterAlarmFields(alarm));
-      assert.equal((delivery?.body.payload as Record<string, unknown>).secret_field, undefined);
-      assert.deepEqual((delivery?.body.payload as { resource: unknown }).resource, {
+      const payload = delivery?.body.payload as Record<string, unknown> | undefined;
+      assert.equal(payload?.secret_field, undefined);
+      assert.deepEqual(payload?.resource, {
         vitrage_id: "r1",
         name: "vm",
         project_id: "p1",
