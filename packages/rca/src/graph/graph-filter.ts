@@ -60,6 +60,9 @@ export function matchesPattern(value: unknown, pattern: string): boolean {
  * Python's named groups `(?P<name>...)` and back references `(?P=name)` are rewritten to the
  * JavaScript forms.
  *
+ * NOTE: Python-only syntax such as inline flags (`(?i)`) or `\Z` is not translated, so such a
+ * pattern is rejected (code 47) or matches differently here.
+ *
  * @throws {SyntaxError} when the pattern is invalid (validation code 47).
  */
 export function compilePattern(pattern: string): RegExp {
