@@ -310,7 +310,7 @@ export function badResourceRequest(resource: string, message: string): ApiError 
 const KERNEL_CODE_TYPES: Record<string, { type: ErrorCode; message?: string }> = {
   NOT_FOUND: { type: "HTTPNotFound" },
   MALFORMED_JSON: { type: "HTTPBadRequest", message: "Body contains invalid data" },
-  EMPTY_BODY: { type: "HTTPBadRequest", message: "Resource body required" },
+  EMPTY_BODY: { type: "HTTPBadRequest", message: "Body contains invalid data" },
   INVALID_REQUEST: { type: "HTTPBadRequest" },
   BAD_REQUEST: { type: "HTTPBadRequest" },
   REQUEST_TOO_LARGE: { type: "HTTPRequestEntityTooLarge" },

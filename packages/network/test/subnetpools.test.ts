@@ -32,7 +32,7 @@ for (const dialect of testDialects()) {
       const pools = kuryr.body.subnetpools as Item[];
       assert.equal(pools.length, 1);
       assert.deepEqual(pools[0]?.prefixes, ["10.10.0.0/16"]);
-      assert.equal(pools[0]?.default_prefixlen, 24);
+      assert.equal(pools[0]?.default_prefixlen, "24");
       assert.equal(pools[0]?.shared, true);
       const kuryr6 = await api.call(BOB, "GET", "/v2.0/subnetpools?name=kuryr6");
       assert.deepEqual((kuryr6.body.subnetpools as Item[])[0]?.prefixes, ["fd10:10::/48"]);
@@ -42,9 +42,9 @@ for (const dialect of testDialects()) {
       const created = await pool({ name: "p1", prefixes: ["192.168.0.0/16", "192.169.0.0/16"] });
       assert.deepEqual(created.prefixes, ["192.168.0.0/15"]);
       assert.equal(created.ip_version, 4);
-      assert.equal(created.min_prefixlen, 8);
-      assert.equal(created.max_prefixlen, 32);
-      assert.equal(created.default_prefixlen, 8);
+      assert.equal(created.min_prefixlen, "8");
+      assert.equal(created.max_prefixlen, "32");
+      assert.equal(created.default_prefixlen, "8");
       assert.equal(created.default_quota, null);
       assert.equal(created.is_default, false);
       const updated = await api.call(ALICE, "PUT", `/v2.0/subnetpools/${created.id}`, {
@@ -59,7 +59,7 @@ for (const dialect of testDialects()) {
       const body = updated.body.subnetpool as Item;
       assert.equal(body.name, "p1b");
       assert.deepEqual(body.prefixes, ["10.200.0.0/16", "192.168.0.0/15"]);
-      assert.equal(body.default_prefixlen, 24);
+      assert.equal(body.default_prefixlen, "24");
       const shrink = await api.call(ALICE, "PUT", `/v2.0/subnetpools/${created.id}`, {
         subnetpool: { prefixes: ["10.200.0.0/16"] },
       });

@@ -103,12 +103,8 @@ export function parseResourceBody(
   body: unknown,
   isCreate: boolean,
 ): ParsedItem[] {
-  if (
-    body === undefined ||
-    body === null ||
-    (isPlainObject(body) && Object.keys(body).length === 0)
-  ) {
-    throw badRequest("Resource body required");
+  if (body === undefined || body === null) {
+    throw badRequest(`Unable to find '${definition.singular}' in request body`);
   }
   if (!isPlainObject(body)) {
     throw badRequest("Body contains invalid data");

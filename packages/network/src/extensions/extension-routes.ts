@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { stripJsonSuffix } from "../api/resource-controller.js";
-import { neutronError } from "../errors.js";
+import { errors } from "../errors.js";
 
 /** An API extension as `/v2.0/extensions` lists it. */
 export interface ExtensionInfo {
@@ -223,7 +223,7 @@ export function registerDiscoveryRoutes(
     const alias = stripJsonSuffix((request.params as { alias: string }).alias);
     const found = EXTENSIONS.find((candidate) => candidate.alias === alias);
     if (found === undefined) {
-      throw neutronError("HTTPNotFound");
+      throw errors.create("HTTPNotFound", {}, `Extension with alias ${alias} does not exist`);
     }
     return { extension: found };
   });

@@ -153,6 +153,9 @@ export class SubnetPoolService implements ResourceService {
       await this.#deps.store.lockRow(trx, "net_subnetpools", id);
       const merged = {
         ...original,
+        default_prefixlen: Number(original.default_prefixlen),
+        min_prefixlen: Number(original.min_prefixlen),
+        max_prefixlen: Number(original.max_prefixlen),
         ...values,
         default_quota: values.default_quota ?? original.default_quota,
       };
@@ -333,10 +336,11 @@ export class SubnetPoolService implements ResourceService {
       name: row.name,
       prefixes: sortPrefixes(prefixes.get(row.id) ?? []),
       ip_version: row.ip_version,
-      default_prefixlen: row.default_prefixlen,
-      min_prefixlen: row.min_prefixlen,
-      max_prefixlen: row.max_prefixlen,
+      default_prefixlen: String(row.default_prefixlen),
+      min_prefixlen: String(row.min_prefixlen),
+      max_prefixlen: String(row.max_prefixlen),
       default_quota: row.default_quota,
+      address_scope_id: null,
       is_default: row.is_default,
       shared: row.shared,
       ...standardAttributeValues(row, tags.get(row.id) ?? []),

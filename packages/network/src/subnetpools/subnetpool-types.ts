@@ -20,9 +20,10 @@ export interface SubnetPool extends Record<string, unknown> {
   project_id: string;
   prefixes: string[];
   ip_version: number;
-  default_prefixlen: number;
-  min_prefixlen: number;
-  max_prefixlen: number;
+  /** Prefix lengths are strings in Neutron's responses, as upstream formats them. */
+  default_prefixlen: string;
+  min_prefixlen: string;
+  max_prefixlen: string;
   default_quota: number | null;
   is_default: boolean;
   shared: boolean;
