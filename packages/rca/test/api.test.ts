@@ -318,6 +318,20 @@ for (const dialect of testDialects()) {
       assert.equal(response.body, "");
       const event = core.submitted.find((submitted) => submitted.datasource === "doctor");
       assert.equal(event?.name, "compute.host.down");
+      const alertmanager = await service.app.inject({
+        method: "POST",
+        url: "/v1/event/",
+        headers: { ...admin, "user-agent": "Alertmanager/0.25.0" },
+        payload: {
+          receiver: "vitrage",
+          status: "firing",
+          alerts: [{ status: "firing", labels: { alertname: "HighCpu", severity: "critical" } }],
+        },
+      });
+      assert.equal(alertmanager.statusCode, 200);
+      const alert = core.submitted.find((submitted) => submitted.datasource === "prometheus");
+      assert.equal(alert?.name, "HighCpu");
+      assert.equal(alert?.severity, "critical");
       const invalid = await inject("POST", "/v1/event/", [1]);
       assert.equal(invalid.statusCode, 400);
     });

@@ -4,12 +4,13 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { createLogger, MemoryBus } from "@openstack-ts/kernel";
+import { createLogger, MemoryBus, openDatabase } from "@openstack-ts/kernel";
 import { createTestDatabase, type TestDatabase } from "@openstack-ts/kernel/testing";
 import amqplib, { type ChannelModel } from "amqplib";
 import { createRcaService, type RcaService } from "../src/app.js";
 import { loadRcaConfig } from "../src/config.js";
 import { createRcaCore } from "../src/processor/rca-core.js";
+import type { RcaDatabase } from "../src/storage/storage-types.js";
 import { type NagiosServer, nagiosUnavailable, startNagios } from "./helpers/nagios-server.js";
 import { vitrage, vitrageCliUnavailable, vitrageJson } from "./helpers/vitrage-cli.js";
 
@@ -124,6 +125,19 @@ describe("switch to instance scenario", { skip }, () => {
     return last;
   }
 
+  const activeActions = async () => {
+    const opened = openDatabase<RcaDatabase>(database.url);
+    try {
+      const row = await opened.db
+        .selectFrom("rca_active_actions")
+        .select((eb) => eb.fn.countAll().as("count"))
+        .executeTakeFirst();
+      return Number(row?.count ?? 0);
+    } finally {
+      await opened.close();
+    }
+  };
+
   const alarms = () =>
     vitrageJson<AlarmRow[]>(endpoint, ["alarm", "list", "--all-tenants", "-f", "json"]);
   const topology = () => vitrageJson<NodeLink>(endpoint, ["topology", "show", "--all-tenants"]);
@@ -193,6 +207,7 @@ describe("switch to instance scenario", { skip }, () => {
     const graph = await topology();
     assert.equal(instance(graph)?.vitrage_aggregated_state, "ERROR");
     assert.equal(instance(graph)?.vitrage_operational_state, "ERROR");
+    assert.ok((await activeActions()) >= 2, "raise_alarm and set_state are stored as active");
   });
 
   it("rebuilds the graph after a restart and still answers the old rca", async () => {
@@ -230,6 +245,7 @@ describe("switch to instance scenario", { skip }, () => {
       "the instance state restored",
     );
     assert.equal(instance(graph)?.vitrage_operational_state, "OK");
+    assert.equal(await activeActions(), 0);
     const history = await vitrageJson<(AlarmRow & { "End Time": string | null })[]>(endpoint, [
       "alarm",
       "history",
