@@ -55,6 +55,7 @@ export async function createKeyManagerService(
     const store = createSoftwareSecretStore({
       keyring,
       projectKeys: createProjectKeysRepo(database.db),
+      logger,
     });
     const app = buildKeyManagerApp({
       config,

@@ -242,3 +242,66 @@ describe("logs", () => {
     }
   });
 });
+
+for (const dialect of testDialects()) {
+  describe(`project key race on ${dialect}`, () => {
+    test("two processes share the first key", async () => {
+      const { migrateToLatest } = await import("@openstack-ts/kernel");
+      const { keyManagerMigrations } = await import("../src/index.js");
+      const database = await createTestDatabase(dialect);
+      const first = openDatabase<KeyManagerDatabase>(database.url);
+      const second = openDatabase<KeyManagerDatabase>(database.url);
+      try {
+        await migrateToLatest(first.db as never, "key-manager", keyManagerMigrations(dialect));
+        const masterKey = randomBytes(32);
+        const keyring: MasterKeyring = { activeVersion: 1, key: () => masterKey };
+        const raceMessages: string[] = [];
+        const logger = {
+          info(_fields: object, message: string) {
+            raceMessages.push(message);
+          },
+        };
+        const storeA = createSoftwareSecretStore({
+          keyring,
+          projectKeys: createProjectKeysRepo(first.db),
+          logger,
+        });
+        // Store B's first lookup misses the key, as when it reads just before A inserts.
+        const repoB = createProjectKeysRepo(second.db);
+        let staleReads = 1;
+        const storeB = createSoftwareSecretStore({
+          keyring,
+          projectKeys: {
+            ...repoB,
+            async findActive(projectId: string) {
+              if (staleReads > 0) {
+                staleReads -= 1;
+                return undefined;
+              }
+              return repoB.findActive(projectId);
+            },
+          },
+          logger,
+        });
+        const contextA = { secretId: "race-a", projectId: "race-project" };
+        const contextB = { secretId: "race-b", projectId: "race-project" };
+        const recordA = await storeA.storePayload(contextA, Buffer.from("payload-a"));
+        const recordB = await storeB.storePayload(contextB, Buffer.from("payload-b"));
+        assert.equal(recordA.keyId, recordB.keyId);
+        assert.deepEqual(raceMessages, [
+          "another process created the project key first; using that key",
+        ]);
+        for (const store of [storeA, storeB]) {
+          assert.equal((await store.retrievePayload(contextA, recordA)).toString(), "payload-a");
+          assert.equal((await store.retrievePayload(contextB, recordB)).toString(), "payload-b");
+        }
+        const keys = await first.db.selectFrom("km_project_keys").selectAll().execute();
+        assert.equal(keys.length, 1);
+      } finally {
+        await first.close();
+        await second.close();
+        await database.drop();
+      }
+    });
+  });
+}

@@ -24,6 +24,7 @@ export interface SoftwareStoreDependencies {
   projectKeys: Pick<ProjectKeysRepo, "findActive" | "findById" | "insert">;
   /** Unwrapped project keys kept in memory, so most requests skip the key table. */
   cacheSize?: number;
+  logger?: { info(fields: object, message: string): void };
 }
 
 /**
@@ -76,6 +77,10 @@ export function createSoftwareSecretStore(dependencies: SoftwareStoreDependencie
       if (existing === undefined) {
         throw error;
       }
+      dependencies.logger?.info(
+        { project_id: projectId, key_id: existing.id },
+        "another process created the project key first; using that key",
+      );
       return unwrap(existing);
     }
     const projectKey = { id: row.id, projectId, version, key };
