@@ -4,23 +4,28 @@ import {
   type Database,
   KeystoneTokenValidator,
   type Logger,
+  type MessageBus,
   registerAuth,
   type TokenValidator,
 } from "@openstack-ts/kernel";
 import type { FastifyInstance } from "fastify";
+import { createAclsRepo } from "./acls/acls-repo.js";
+import { createStoredSecretRelations } from "./acls/stored-secret-relations.js";
 import { formatKeyManagerError } from "./api/error-format.js";
 import type { HrefSettings } from "./api/hrefs.js";
 import { registerMicroversions } from "./api/microversion.js";
 import { registerRawBodies } from "./api/request-body.js";
 import type { KeyManagerConfig } from "./config.js";
+import { createConsumersRepo } from "./consumers/consumers-repo.js";
 import type { KeyManagerDatabase } from "./db/schema.js";
+import { createQuotaEnforcement, registerDomains } from "./domains.js";
 import { errors } from "./errors.js";
 import { createAuthorizer } from "./policy/authorizer.js";
 import { createSecretMetadataRepo } from "./secret-metadata/secret-metadata-repo.js";
 import { registerSecretMetadataRoutes } from "./secret-metadata/secret-metadata-routes.js";
 import { createSecretMetadataService } from "./secret-metadata/secret-metadata-service.js";
 import type { SecretStore } from "./secret-stores/secret-store.js";
-import { noSecretRelations, type SecretRelations } from "./secrets/secret-relations.js";
+import type { SecretRelations } from "./secrets/secret-relations.js";
 import { createSecretsRepo } from "./secrets/secrets-repo.js";
 import { registerSecretRoutes } from "./secrets/secrets-routes.js";
 import { createSecretsService } from "./secrets/secrets-service.js";
@@ -44,6 +49,8 @@ export interface KeyManagerAppDependencies {
   tokenValidator?: TokenValidator;
   /** ACL and consumer data of secrets, from the domains that store them. */
   relations?: SecretRelations;
+  /** Message bus for order tasks and identity events; an in-process one when absent. */
+  bus?: MessageBus;
 }
 
 /** Builds the key manager's fastify app with every domain's routes. */
@@ -69,20 +76,36 @@ export function buildKeyManagerApp(dependencies: KeyManagerAppDependencies): Fas
   };
   const authorizer = createAuthorizer({
     enforceNewDefaults: config.policy.enforce_new_defaults,
+    enforceScope: config.policy.enforce_scope,
     overridesFile: config.policy.file,
   });
+  const secretsRepo = createSecretsRepo(database.db);
+  const relations =
+    dependencies.relations ??
+    createStoredSecretRelations({
+      acls: createAclsRepo(database.db),
+      consumers: createConsumersRepo(database.db),
+    });
   const secrets = createSecretsService({
-    repo: createSecretsRepo(database.db),
+    repo: secretsRepo,
     store,
     authorizer,
-    relations: dependencies.relations ?? noSecretRelations,
+    relations,
     limits,
     logger,
   });
   const metadata = createSecretMetadataService({ repo: createSecretMetadataRepo(database.db) });
 
   registerVersionRoutes(app, hrefs);
+  const quotaEnforcement = createQuotaEnforcement(database, config, logger);
   registerSecretRoutes(app, {
+    enforceQuota: (projectId) =>
+      quotaEnforcement.quotas.enforce(
+        projectId,
+        "secrets",
+        quotaEnforcement.countSecrets,
+        "Secret creation",
+      ),
     service: secrets,
     hrefs,
     limits,
@@ -96,6 +119,22 @@ export function buildKeyManagerApp(dependencies: KeyManagerAppDependencies): Fas
     metadata,
     hrefs,
     maxRequestBytes: limits.maxRequestBytes,
+  });
+  registerDomains(app, {
+    config,
+    database,
+    authorizer,
+    secrets,
+    secretsRepo,
+    store,
+    hrefs,
+    paging: {
+      defaultLimit: config.limits.default_limit_paging,
+      maxLimit: config.limits.max_limit_paging,
+    },
+    maxRequestBytes: limits.maxRequestBytes,
+    logger,
+    ...(dependencies.bus === undefined ? {} : { bus: dependencies.bus }),
   });
   return app;
 }

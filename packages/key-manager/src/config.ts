@@ -10,6 +10,7 @@ import {
   serviceSchema,
 } from "@openstack-ts/kernel";
 import { type Static, Type } from "@sinclair/typebox";
+import { domainConfigSchemas } from "./domain-config.js";
 
 /** Port the key manager listens on by default, as upstream Barbican does. */
 export const KEY_MANAGER_PORT = 9311;
@@ -21,6 +22,11 @@ const policySchema = Type.Object(
       default: false,
       description:
         "true applies only the reader/member/admin rules; false applies only the legacy admin/creator/observer/audit rules",
+    }),
+    enforce_scope: Type.Boolean({
+      default: false,
+      description:
+        "true denies an action to a token whose scope (project or system) the action does not accept",
     }),
   },
   { default: {}, additionalProperties: false },
@@ -80,6 +86,7 @@ export const keyManagerConfigSchema = serviceSchema({
   }),
   limits: limitsSchema,
   crypto: cryptoSchema,
+  ...domainConfigSchemas,
 });
 
 export type KeyManagerConfig = Static<typeof keyManagerConfigSchema>;

@@ -83,6 +83,53 @@ const specs = {
     status: 415,
     message: "Unexpected content type. Expected content types are: {expected}",
   },
+
+  UNSUPPORTED_FIELD: { status: 400, message: "Provided field value is not supported" },
+  QUOTA_REACHED: {
+    status: 403,
+    message: "{operation} issue seen - Creation not allowed because a quota has been reached.",
+  },
+  PROJECT_QUOTAS_NOT_FOUND: { status: 404, message: "Project quotas not found." },
+  INVALID_CONTAINER_ID: { status: 404, message: "Not Found. Provided container id is invalid." },
+  CONTAINER_NOT_FOUND: { status: 404, message: "Secrets container not found." },
+  CONTAINER_SECRET_NOT_FOUND: {
+    status: 404,
+    message: "Secret provided for '{name}' doesn't exist.",
+  },
+  CONTAINER_NOT_GENERIC: { status: 400, message: "Only 'generic' containers can be modified." },
+  SECRET_TO_ADD_NOT_FOUND: { status: 404, message: "Secret provided doesn't exist." },
+  SECRET_TO_REMOVE_NOT_FOUND: {
+    status: 404,
+    message: "Secret '{name}' with reference '{ref}' doesn't exist.",
+  },
+  SECRET_NOT_IN_CONTAINER: { status: 404, message: "Secret provided is not in the container" },
+  CONTAINER_SECRET_CONFLICT: {
+    status: 409,
+    message:
+      "Conflict. A secret with that name and ID is already stored in this container. The same secret can exist in a container as long as the name is unique.",
+  },
+  CONSUMER_NOT_FOUND: { status: 404, message: "Consumer not found." },
+  INVALID_CONSUMER_ID: { status: 404, message: "Not Found. Provided consumer id is invalid." },
+  CONSUMER_OWNERSHIP_MISMATCH: {
+    status: 403,
+    message: "Not Allowed. Sorry, only the creator of a consumer can delete it.",
+  },
+  ORDER_NOT_FOUND: { status: 404, message: "Order not found." },
+  ORDER_UPDATE_NOT_SUPPORTED: { status: 405, message: "Order update is not supported." },
+  TRANSPORT_KEY_MISSING: { status: 404, message: "Not Found. Transport Key not found." },
+  INVALID_TRANSPORT_KEY_ID: {
+    status: 404,
+    message: "Not Found. Provided transport key id is invalid.",
+  },
+  MULTIPLE_STORES_DISABLED: {
+    status: 404,
+    message: "Not Found. Multiple backends support is not enabled in service configuration.",
+  },
+  SECRET_STORE_NOT_FOUND: { status: 404, message: "Not Found. Secret store not found." },
+  PREFERRED_STORE_NOT_FOUND: {
+    status: 404,
+    message: "Not Found. No preferred secret store defined for this project.",
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 /** A stable error code of the key manager. */

@@ -1,5 +1,6 @@
 import { columnTypes, dialectOf, type SqlDialect } from "@openstack-ts/kernel";
 import { type Kysely, type Migration, sql } from "kysely";
+import { domainTablesMigration } from "./domain-migrations.js";
 
 /** Name under which the key manager keeps its migration history (`key_manager_migrations`). */
 export const MIGRATION_SERVICE = "key-manager";
@@ -81,6 +82,7 @@ export function keyManagerMigrations(dialect: SqlDialect): Record<string, Migrat
         await db.schema.dropTable("km_secrets").execute();
       },
     },
+    "0002_domain_tables": domainTablesMigration(types),
   };
 }
 

@@ -1,8 +1,10 @@
+import type { DomainTables } from "./domain-schema.js";
+
 /**
  * Tables of the key manager. Every name starts with `km_`, so the key manager can share one
  * database with other services. Timestamps are fixed-width ISO-8601 UTC text.
  */
-export interface KeyManagerDatabase {
+export interface KeyManagerDatabase extends DomainTables {
   km_secrets: SecretTable;
   km_secret_payloads: SecretPayloadTable;
   km_project_keys: ProjectKeyTable;

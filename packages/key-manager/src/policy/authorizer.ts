@@ -1,6 +1,6 @@
 import { type AuthContext, PolicyEnforcer, policyCredentials } from "@openstack-ts/kernel";
 import { errors } from "../errors.js";
-import { defaultPolicyRules } from "./policy-defaults.js";
+import { defaultPolicyRules, scopeTypesOf } from "./policy-defaults.js";
 
 /**
  * The stored facts about a protected entity that policy rules read. Built only from stored data,
@@ -19,6 +19,11 @@ export interface PolicyEntity {
 
 export interface AuthorizerOptions {
   enforceNewDefaults: boolean;
+  /**
+   * Denies an action to a token whose scope (project or system) the action does not accept, as
+   * oslo.policy's `enforce_scope` does. Without it the scope is not checked.
+   */
+  enforceScope?: boolean;
   /** YAML or JSON file of rule overrides. */
   overridesFile?: string;
   overrides?: Record<string, string>;
@@ -44,6 +49,9 @@ export function createAuthorizer(options: AuthorizerOptions): Authorizer {
   });
 
   function isAllowed(caller: AuthContext, action: string, entity?: PolicyEntity): boolean {
+    if (options.enforceScope === true && !scopeAccepted(caller, action)) {
+      return false;
+    }
     const target = policyTarget(options.enforceNewDefaults, entity);
     return enforcer.enforce(action, target, policyCredentials(caller));
   }
@@ -56,6 +64,12 @@ export function createAuthorizer(options: AuthorizerOptions): Authorizer {
       }
     },
   };
+}
+
+/** Returns true when the action accepts the caller's token scope. */
+function scopeAccepted(caller: AuthContext, action: string): boolean {
+  const scope = caller.systemScope ? "system" : caller.projectId !== null ? "project" : null;
+  return scope !== null && scopeTypesOf(action).includes(scope);
 }
 
 /** Builds the flat target dictionary upstream passes to oslo.policy. */

@@ -197,7 +197,19 @@ function visible<Q extends SecretQuery>(query: Q, now: Date): Q {
 }
 
 function applyFilters(query: SecretQuery, filters: SecretListFilters): SecretQuery {
-  let filtered = query.where("project_id", "=", filters.projectId);
+  let filtered =
+    filters.aclUserId === undefined
+      ? query.where("project_id", "=", filters.projectId)
+      : query.where("id", "in", (eb) =>
+          // `acl_only`: the secrets whose read ACL names the user, in any project.
+          eb
+            .selectFrom("km_acls")
+            .innerJoin("km_acl_users", "km_acl_users.acl_id", "km_acls.id")
+            .select("km_acls.entity_id")
+            .where("km_acls.entity_kind", "=", "secret")
+            .where("km_acls.operation", "=", "read")
+            .where("km_acl_users.user_id", "=", filters.aclUserId as string),
+        );
   if (filters.namePattern !== undefined) {
     filtered = filtered.where(caseInsensitiveLike("name", filters.namePattern));
   }

@@ -22,6 +22,8 @@ export interface SecretRoutesDependencies {
   hrefs: HrefSettings;
   paging: PagingLimits;
   limits: { maxRequestBytes: number; maxSecretBytes: number };
+  /** Raises 403 when the caller's project may not create one more secret. */
+  enforceQuota?: (projectId: string) => Promise<void>;
 }
 
 /** Media types a two-step upload may use. */
@@ -36,6 +38,7 @@ export function registerSecretRoutes(app: FastifyInstance, dependencies: SecretR
     requireMediaType(request, ["application/json"]);
     const body = parseJsonBody(request, dependencies.limits.maxRequestBytes);
     const secretRequest = validateNewSecret(body, dependencies.limits);
+    await dependencies.enforceQuota?.(request.auth.projectId ?? "");
     const secret = await service.create(request.auth, secretRequest);
     const href = secretHref(baseUrlFor(hrefs, request), secret.id);
     return reply.code(201).header("location", href).send({ secret_ref: href });
