@@ -10,6 +10,11 @@ export {
 export { keyManagerMigrations, MIGRATION_SERVICE } from "./db/migrations.js";
 export type { KeyManagerDatabase } from "./db/schema.js";
 export { errors as keyManagerErrors } from "./errors.js";
+export type { ProjectCleanup } from "./keystone-listener/project-deletion.js";
+export {
+  deleteProjectResources,
+  PROJECT_DELETED_TOPIC,
+} from "./keystone-listener/project-deletion.js";
 export type { KeyManagerServiceOptions } from "./module.js";
 export { createKeyManagerService, keyManagerModule } from "./module.js";
 export type { Authorizer, PolicyEntity } from "./policy/authorizer.js";
@@ -26,3 +31,4 @@ export type {
 } from "./secrets/secret-relations.js";
 export { noSecretRelations } from "./secrets/secret-relations.js";
 export type { SecretRecord } from "./secrets/secrets-types.js";
+export { createKeyManagerWorker, keyManagerWorkerModule } from "./workers/worker-module.js";

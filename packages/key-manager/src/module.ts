@@ -16,8 +16,10 @@ import {
 import { MIGRATION_SERVICE, migrationsFor } from "./db/migrations.js";
 import type { KeyManagerDatabase } from "./db/schema.js";
 import { loadMasterKeyring } from "./secret-stores/master-keyring.js";
-import { createProjectKeysRepo } from "./secret-stores/project-keys-repo.js";
-import { createSoftwareSecretStore } from "./secret-stores/software-store.js";
+import {
+  type ConfiguredStores,
+  openConfiguredStores,
+} from "./secret-stores/configured-stores.js";
 import type { SecretRelations } from "./secrets/secret-relations.js";
 
 /** Extra dependencies for tests and for the domains that build on secrets. */
@@ -38,6 +40,7 @@ export async function createKeyManagerService(
   const database = openDatabase<KeyManagerDatabase>(config.database.url, {
     poolSize: config.database.pool_size,
   });
+  let stores: ConfiguredStores | undefined;
   try {
     await migrateToLatest(
       database.db as never,
@@ -52,16 +55,14 @@ export async function createKeyManagerService(
       },
       logger,
     );
-    const store = createSoftwareSecretStore({
-      keyring,
-      projectKeys: createProjectKeysRepo(database.db),
-      logger,
-    });
+    stores = await openConfiguredStores({ config, database, keyring, logger });
+    const store = stores.store;
     const app = buildKeyManagerApp({
       config,
       database,
       store,
       logger,
+      bus: dependencies.bus,
       ...(dependencies.tokenValidator === undefined
         ? {}
         : { tokenValidator: dependencies.tokenValidator }),
@@ -74,11 +75,13 @@ export async function createKeyManagerService(
       listen: () => listenOn(app, config.listen.host, config.listen.port),
       async close() {
         await app.close();
+        await stores?.close();
         await database.close();
         logger.info("key manager stopped");
       },
     };
   } catch (error) {
+    await stores?.close();
     await database.close();
     throw error;
   }

@@ -7,6 +7,8 @@ import type { ServiceModule } from "@openstack-ts/kernel";
 export const SERVICES: Record<string, () => Promise<ServiceModule<unknown>>> = {
   "key-manager": async () =>
     (await import("@openstack-ts/key-manager")).keyManagerModule as ServiceModule<unknown>,
+  "key-manager-worker": async () =>
+    (await import("@openstack-ts/key-manager")).keyManagerWorkerModule as ServiceModule<unknown>,
   kuryr: async () => (await import("@openstack-ts/kuryr")).kuryrModule as ServiceModule<unknown>,
   rca: async () => (await import("@openstack-ts/rca")).rcaModule as ServiceModule<unknown>,
 };

@@ -1,0 +1,174 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { createLogger, openDatabase } from "@openstack-ts/kernel";
+import { testDialects } from "@openstack-ts/kernel/testing";
+import type { KeyManagerDatabase } from "../src/index.js";
+import { createHsmProjectKeysRepo } from "../src/secret-stores/hsm-project-keys-repo.js";
+import { HsmSession } from "../src/secret-stores/hsm-session.js";
+import { createPkcs11SecretStore } from "../src/secret-stores/pkcs11-store.js";
+import { createSecret, idOf, startKeyManager, type TestKeyManager } from "./helpers.js";
+import {
+  createTestToken,
+  SOFTHSM_LIBRARY,
+  softHsmSkipReason,
+  type TestToken,
+} from "./support/softhsm.js";
+
+const MKEK = "test-mkek";
+const HMAC = "test-hmac";
+
+for (const dialect of testDialects()) {
+  describe(`PKCS#11 store on SoftHSM2 on ${dialect}`, { skip: softHsmSkipReason() }, () => {
+    let token: TestToken;
+    let km: TestKeyManager;
+
+    before(async () => {
+      token = createTestToken();
+      const session = HsmSession.open({
+        libraryPath: SOFTHSM_LIBRARY,
+        tokenLabel: token.label,
+        slotId: 0,
+        pin: token.pin,
+      });
+      session.generateMasterKey(MKEK, 32);
+      session.generateHmacKey(HMAC, 32);
+      session.close();
+      km = await startKeyManager(dialect, {
+        "secret_stores.stores": [{ name: "hsm", plugin: "pkcs11", global_default: true }],
+        "pkcs11.library_path": SOFTHSM_LIBRARY,
+        "pkcs11.token_label": token.label,
+        "pkcs11.pin": token.pin,
+        "pkcs11.mkek_label": MKEK,
+        "pkcs11.hmac_label": HMAC,
+      });
+    });
+    after(async () => {
+      await km?.close();
+      token?.remove();
+    });
+
+    test("secrets round trip through the HSM", async () => {
+      const text = await createSecret(km, {
+        payload: "hsm-protected",
+        payload_content_type: "text/plain",
+      });
+      const binary = Buffer.from([0, 1, 2, 250, 251, 252, 253, 254, 255]);
+      const bytes = await createSecret(km, {
+        payload: binary.toString("base64"),
+        payload_content_type: "application/octet-stream",
+        payload_content_encoding: "base64",
+      });
+      const readText = await km.call({
+        method: "GET",
+        url: `/v1/secrets/${text}/payload`,
+        headers: { accept: "text/plain" },
+      });
+      assert.equal(readText.body, "hsm-protected");
+      const readBytes = await km.call({ method: "GET", url: `/v1/secrets/${bytes}/payload` });
+      assert.deepEqual(readBytes.raw, binary);
+    });
+
+    test("stored rows name the HSM and hide the payload", async () => {
+      const id = await createSecret(km, {
+        payload: "needle-in-hsm",
+        payload_content_type: "text/plain",
+      });
+      const database = openDatabase<KeyManagerDatabase>(km.database.url);
+      try {
+        const row = await database.db
+          .selectFrom("km_secret_payloads")
+          .selectAll()
+          .where("secret_id", "=", id)
+          .executeTakeFirstOrThrow();
+        assert.equal(row.store_name, "pkcs11");
+        assert.ok(!Buffer.from(row.data).includes(Buffer.from("needle-in-hsm")));
+        const keys = await database.db.selectFrom("km_hsm_project_keys").selectAll().execute();
+        assert.equal(keys.length, 1);
+        assert.equal(keys[0]?.mkek_label, MKEK);
+      } finally {
+        await database.close();
+      }
+    });
+
+    test("altered key signature is rejected", async () => {
+      const id = await createSecret(
+        km,
+        { payload: "tamper", payload_content_type: "text/plain" },
+        { project: "project-tamper" },
+      );
+      const database = openDatabase<KeyManagerDatabase>(km.database.url);
+      const session = HsmSession.open({
+        libraryPath: SOFTHSM_LIBRARY,
+        tokenLabel: token.label,
+        slotId: 0,
+        pin: token.pin,
+      });
+      try {
+        const key = await database.db
+          .selectFrom("km_hsm_project_keys")
+          .selectAll()
+          .where("project_id", "=", "project-tamper")
+          .executeTakeFirstOrThrow();
+        const altered = Buffer.from(key.hmac);
+        altered[0] = (altered[0] ?? 0) ^ 0xff;
+        await database.db
+          .updateTable("km_hsm_project_keys")
+          .set({ hmac: altered })
+          .where("id", "=", key.id)
+          .execute();
+        const payload = await database.db
+          .selectFrom("km_secret_payloads")
+          .selectAll()
+          .where("secret_id", "=", id)
+          .executeTakeFirstOrThrow();
+        // A fresh store has no unwrapped key cached, so it must check the signature.
+        const fresh = createPkcs11SecretStore({
+          session,
+          projectKeys: createHsmProjectKeysRepo(database.db),
+          mkekLabel: MKEK,
+          hmacLabel: HMAC,
+          cacheSeconds: 60,
+          logger: createLogger({ level: "silent" }),
+        });
+        await assert.rejects(
+          fresh.retrievePayload(
+            { secretId: id, projectId: "project-tamper" },
+            {
+              storeName: payload.store_name,
+              keyId: payload.key_id,
+              keyVersion: payload.key_version,
+              data: Buffer.from(payload.data),
+            },
+          ),
+          /HMAC of project key/,
+        );
+      } finally {
+        session.close();
+        await database.close();
+      }
+    });
+
+    test("orders generate keys into the HSM store", async () => {
+      const created = await km.call({
+        method: "POST",
+        url: "/v1/orders",
+        body: { type: "key", meta: { algorithm: "aes", bit_length: 256 } },
+      });
+      const orderId = idOf(created.json().order_ref);
+      let order: Record<string, unknown> = {};
+      for (let attempt = 0; attempt < 200; attempt += 1) {
+        order = (await km.call({ method: "GET", url: `/v1/orders/${orderId}` })).json();
+        if (order.status !== "PENDING") {
+          break;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      assert.equal(order.status, "ACTIVE");
+      const payload = await km.call({
+        method: "GET",
+        url: `/v1/secrets/${idOf(order.secret_ref)}/payload`,
+      });
+      assert.equal(payload.raw.length, 32);
+    });
+  });
+}
