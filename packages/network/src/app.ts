@@ -115,11 +115,12 @@ export function buildNetworkApp(dependencies: NetworkAppDependencies): NetworkAp
   return { app, events: services.events, subnetPools: services.subnetPools };
 }
 
-/** Wires the services together; each one gets only the parts of the others it calls. */
+/** Wires the services together. Each one gets only the parts of the others that it calls. */
 function buildServices(dependencies: NetworkAppDependencies) {
   const { config, store, logger } = dependencies;
   const events = new EventPublisher(dependencies.bus, logger, dependencies.publisherId);
   const quotas = new QuotaService(store, config.quotas);
+
   const securityGroups = new SecurityGroupService({ store, quotas, events });
   const securityGroupRules = new SecurityGroupRuleService({
     store,
@@ -128,6 +129,8 @@ function buildServices(dependencies: NetworkAppDependencies) {
     groups: securityGroups,
   });
   const subnetPools = new SubnetPoolService({ store, quotas, events });
+
+  // Networks, subnets and ports call each other, so the later ones are reached through closures.
   let ports: PortService | undefined;
   let subnets: SubnetService | undefined;
   const networks = new NetworkService({
@@ -145,6 +148,7 @@ function buildServices(dependencies: NetworkAppDependencies) {
         (subnets as SubnetService).deleteSubnetsOfNetwork(trx, networkId),
     }),
   });
+
   subnets = new SubnetService({
     store,
     quotas,
@@ -157,6 +161,7 @@ function buildServices(dependencies: NetworkAppDependencies) {
       maxHostRoutes: config.max_subnet_host_routes,
     },
   });
+
   ports = new PortService({
     store,
     quotas,
@@ -168,6 +173,7 @@ function buildServices(dependencies: NetworkAppDependencies) {
     binding: { vifType: config.binding.vif_type, vifDetails: config.binding.vif_details },
     maxAddressPairs: config.max_allowed_address_pair,
   });
+
   return {
     events,
     quotas,
@@ -181,7 +187,7 @@ function buildServices(dependencies: NetworkAppDependencies) {
 }
 
 /**
- * Keystone mode validates `X-Auth-Token` and answers 401 as keystonemiddleware does. No-auth
+ * Keystone mode validates `X-Auth-Token` and responds with 401 as keystonemiddleware does. No-auth
  * mode takes the caller from `X-Project-Id`, `X-User-Id` and `X-Roles`, with admin rights when no
  * role is given, as Neutron's `auth_strategy = noauth`.
  */

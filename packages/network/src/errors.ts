@@ -6,8 +6,8 @@ import {
 } from "@openstack-ts/kernel";
 
 /**
- * Every error the network service returns. The code is the `type` Neutron puts in its error body
- * (the upstream exception class name), so clients that match on it keep working; the messages are
+ * Every error the network service returns. Each code is the `type` in Neutron's error body (the
+ * upstream exception class name), so clients that match on it keep working. Each message is
  * Neutron's wire text, filled from the parameters.
  */
 const specs = {
@@ -121,8 +121,8 @@ const specs = {
     message:
       "Unable to allocate subnet with prefix length {prefixlen}, maximum allowed prefix is {max_prefixlen}.",
   },
-  // NOTE: upstream answers this one with 500 because its exception class has no HTTP mapping; an
-  // exhausted pool is the caller's problem, so it is a 409 here.
+  // NOTE: upstream responds to this one with 500 because its exception class has no HTTP mapping.
+  // An exhausted pool is a conflict with existing state, so it is a 409 here.
   SubnetAllocationError: { status: 409, message: "Failed to allocate subnet: {reason}." },
 
   PortNotFound: { status: 404, message: "Port {port_id} could not be found." },
@@ -291,7 +291,7 @@ export function neutronError(
   return errors.create(code, parameters);
 }
 
-/** A 400 with Neutron's generic `HTTPBadRequest` type and the given text. */
+/** Creates a 400 error with Neutron's generic `HTTPBadRequest` type and the given text. */
 export function badRequest(message: string): ApiError {
   return errors.create("HTTPBadRequest", { message });
 }
@@ -321,8 +321,8 @@ const KERNEL_CODE_TYPES: Record<string, { type: ErrorCode; message?: string }> =
 
 /**
  * Renders errors as Neutron does: `{"NeutronError": {"type", "message", "detail"}}`. A missing or
- * invalid token gets keystonemiddleware's body instead, because that middleware answers before
- * Neutron sees the request.
+ * invalid token gets keystonemiddleware's body instead, because that middleware responds before
+ * Neutron receives the request.
  */
 export const formatNeutronError: ErrorFormatter = (error) => {
   if (error.status === 401) {

@@ -64,11 +64,12 @@ for (const dialect of testDialects()) {
       assert.equal(new Set(addresses).size, PARALLEL_PORTS);
       for (const address of addresses) {
         const last = Number((address as string).split(".")[3]);
-        assert.ok(last >= 2 && last <= 254, `${address} lies in the allocation pool`);
+        assert.ok(last >= 2, `${address} is above the gateway`);
+        assert.ok(last <= 254, `${address} is below the broadcast address`);
       }
     });
 
-    it("fills the /24 and refuses the next address", async () => {
+    it("fills the /24 and rejects the next address", async () => {
       const remaining = POOL_SIZE - PARALLEL_PORTS;
       const responses = await Promise.all(
         Array.from({ length: remaining }, () =>
@@ -79,13 +80,13 @@ for (const dialect of testDialects()) {
         responses.filter((response) => response.status !== 201).map((response) => response.body),
         [],
       );
-      const refused = await harness.call(ALICE, "POST", "/v2.0/ports", {
+      const rejected = await harness.call(ALICE, "POST", "/v2.0/ports", {
         port: { network_id: networkId },
       });
-      assert.equal(refused.status, 409);
-      assert.equal(refused.body.NeutronError?.type, "IpAddressGenerationFailure");
+      assert.equal(rejected.status, 409);
+      assert.equal(rejected.body.NeutronError?.type, "IpAddressGenerationFailure");
       assert.equal(
-        refused.body.NeutronError?.message,
+        rejected.body.NeutronError?.message,
         `No more IP addresses available on network ${networkId}.`,
       );
     });

@@ -49,6 +49,7 @@ for (const dialect of testDialects()) {
       const nextUrl = new URL(next.href);
       assert.equal(nextUrl.pathname, "/v2.0/networks");
       assert.equal(nextUrl.searchParams.get("marker"), first.networks[1]?.id);
+
       const seen = [...first.networks];
       let query = nextUrl.search.slice(1);
       for (let page = 0; page < 5; page += 1) {
@@ -64,6 +65,7 @@ for (const dialect of testDialects()) {
         seen.map((item) => item.name),
         ["alpha", "alpha", "bravo", "charlie", "delta", "echo"],
       );
+
       const last = seen[seen.length - 1] as Item;
       const back = await list(
         `limit=2&sort_key=name&sort_dir=asc&marker=${last.id}&page_reverse=True`,
@@ -110,6 +112,7 @@ for (const dialect of testDialects()) {
         filter.body.NeutronError?.message,
         "['color'] is invalid attribute for filtering",
       );
+
       const sort = await api.call(caller, "GET", "/v2.0/networks?sort_key=subnets&sort_dir=asc");
       assert.equal(
         sort.body.NeutronError?.message,
@@ -120,6 +123,7 @@ for (const dialect of testDialects()) {
         pairs.body.NeutronError?.message,
         "The number of sort_keys and sort_dirs must be same",
       );
+
       const direction = await api.call(caller, "GET", "/v2.0/networks?sort_key=name&sort_dir=up");
       assert.equal(direction.status, 400);
       const limit = await api.call(caller, "GET", "/v2.0/networks?limit=-1");
@@ -128,6 +132,7 @@ for (const dialect of testDialects()) {
         limit.body.NeutronError?.message,
         "Bad limit request: Limit must be an integer 0 or greater and not '-1'.",
       );
+
       const marker = await api.call(caller, "GET", "/v2.0/networks?limit=1&marker=nope");
       assert.equal(marker.status, 404);
       const bool = await api.call(caller, "GET", "/v2.0/networks?shared=maybe");

@@ -148,7 +148,7 @@ for (const dialect of testDialects()) {
       );
     });
 
-    it("refuses to stop sharing a network other projects use", async () => {
+    it("rejects unsharing a network other projects use", async () => {
       const network = await createNetwork(ADMIN, { name: "common", shared: true });
       const subnet = await api.call(BOB, "POST", "/v2.0/subnets", {
         subnet: { network_id: network.id, cidr: "10.77.0.0/24", ip_version: 4 },
@@ -171,11 +171,11 @@ for (const dialect of testDialects()) {
         port: { network_id: network.id },
       });
       const portId = (port.body.port as Network).id;
-      const refused = await api.call(ALICE, "DELETE", `/v2.0/networks/${network.id}`);
-      assert.equal(refused.status, 409);
-      assert.equal(refused.body.NeutronError?.type, "NetworkInUse");
+      const rejected = await api.call(ALICE, "DELETE", `/v2.0/networks/${network.id}`);
+      assert.equal(rejected.status, 409);
+      assert.equal(rejected.body.NeutronError?.type, "NetworkInUse");
       assert.match(
-        String(refused.body.NeutronError?.message),
+        String(rejected.body.NeutronError?.message),
         /There are one or more ports still in use on the network/,
       );
       assert.equal((await api.call(ALICE, "DELETE", `/v2.0/ports/${portId}`)).status, 204);

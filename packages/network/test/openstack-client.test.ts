@@ -18,7 +18,7 @@ const skip = existsSync(OPENSTACK)
   ? false
   : `${OPENSTACK} is missing; install python3-openstackclient`;
 
-/** A free loopback port, so the identity catalog can name the network endpoint before it starts. */
+/** Returns a free loopback port, so the identity catalog can name the network endpoint before it starts. */
 async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -148,9 +148,9 @@ describe("openstack client against the network service", { skip, timeout: 600_00
     assert.equal(created.mtu, 1500);
     const listed = await openstack("network", "list");
     assert.ok(listed.some((row) => row.Name === "client-net"));
-    const shown = await openstack("network", "show", "client-net");
-    assert.equal(shown.id, created.id);
-    assert.equal(shown.description, "client test");
+    const details = await openstack("network", "show", "client-net");
+    assert.equal(details.id, created.id);
+    assert.equal(details.description, "client test");
   });
 
   it("creates IPv4 and IPv6 subnets with and without a pool", async () => {
@@ -165,6 +165,7 @@ describe("openstack client against the network service", { skip, timeout: 600_00
     );
     assert.equal(v4.cidr, "10.0.0.0/24");
     assert.equal(v4.gateway_ip, "10.0.0.1");
+
     const v6 = await openstack(
       "subnet",
       "create",
@@ -182,6 +183,7 @@ describe("openstack client against the network service", { skip, timeout: 600_00
     );
     assert.equal(v6.cidr, "fd00:1::/64");
     assert.equal(v6.ip_version, 6);
+
     const pool = await openstack(
       "subnet",
       "pool",
@@ -204,6 +206,7 @@ describe("openstack client against the network service", { skip, timeout: 600_00
       "client-pooled",
     );
     assert.equal(pooled.cidr, "10.200.0.0/26");
+
     const kuryr = await openstack(
       "subnet",
       "create",
@@ -231,7 +234,7 @@ describe("openstack client against the network service", { skip, timeout: 600_00
     const fixedIps = JSON.stringify(port.fixed_ips);
     assert.match(fixedIps, /10\.0\.0\.10/);
     assert.match(fixedIps, /fd00:1::/, "the SLAAC subnet adds an EUI-64 address");
-    const taken = await openstackFails(
+    const duplicate = await openstackFails(
       "port",
       "create",
       "--network",
@@ -240,7 +243,7 @@ describe("openstack client against the network service", { skip, timeout: 600_00
       "subnet=client-v4,ip-address=10.0.0.10",
       "client-port-2",
     );
-    assert.match(taken, /already allocated/);
+    assert.match(duplicate, /already allocated/);
   });
 
   it("creates a security group and a TCP rule", async () => {
@@ -275,11 +278,11 @@ describe("openstack client against the network service", { skip, timeout: 600_00
     assert.match(duplicate, /Security group rule already exists/);
   });
 
-  it("refuses a third network after quota set --networks 2", async () => {
+  it("rejects a third network after quota set --networks 2", async () => {
     const project = await openstack("project", "create", "--domain", "default", "quota-project");
     // openstackclient 6.0 builds its compute and volume clients in `quota set` even when only
-    // network quotas change. A clouds.yaml with endpoint overrides stands in for the services this
-    // cloud lacks; they are never contacted.
+    // network quotas change. A clouds.yaml with endpoint overrides replaces the services this cloud
+    // lacks, and those endpoints are never contacted.
     await run(OPENSTACK, ["quota", "set", "--networks", "2", "quota-project"], {
       env: { PATH: env.PATH, HOME: folder, OS_CLOUD: "network-test" },
       timeout: 120_000,
@@ -290,14 +293,14 @@ describe("openstack client against the network service", { skip, timeout: 600_00
       const created = await openstack("network", "create", "--project", String(project.id), name);
       assert.equal(created.project_id, project.id);
     }
-    const refused = await openstackFails(
+    const rejected = await openstackFails(
       "network",
       "create",
       "--project",
       String(project.id),
       "quota-3",
     );
-    assert.match(refused, /Quota exceeded for resources: \['network'\]/);
+    assert.match(rejected, /Quota exceeded for resources: \['network'\]/);
   });
 
   it("deletes what it created", async () => {

@@ -67,7 +67,7 @@ for (const dialect of testDialects()) {
       assert.deepEqual(shown.body.port, created);
     });
 
-    it("takes requested addresses and refuses taken ones", async () => {
+    it("takes requested addresses and rejects taken ones", async () => {
       const { network, subnet } = await networkWithSubnet("10.21.0.0/24");
       const created = await port({
         network_id: network.id,
@@ -79,6 +79,7 @@ for (const dialect of testDialects()) {
         fixed_ips: [{ ip_address: "10.21.0.51" }],
       });
       assert.equal(byAddress.fixed_ips[0]?.subnet_id, subnet.id);
+
       const taken = await createPort({
         network_id: network.id,
         fixed_ips: [{ subnet_id: subnet.id, ip_address: "10.21.0.50" }],
@@ -89,6 +90,7 @@ for (const dialect of testDialects()) {
         message: `IP address 10.21.0.50 already allocated in subnet ${subnet.id}`,
         detail: "",
       });
+
       const outside = await createPort({
         network_id: network.id,
         fixed_ips: [{ subnet_id: subnet.id, ip_address: "10.99.0.5" }],
@@ -160,7 +162,7 @@ for (const dialect of testDialects()) {
       assert.equal((two.body.port as Port).fixed_ips.length, 2);
     });
 
-    it("uses a requested MAC and refuses a duplicate on the network", async () => {
+    it("uses a requested MAC and rejects a duplicate on the network", async () => {
       const { network } = await networkWithSubnet("10.25.0.0/24");
       const created = await port({ network_id: network.id, mac_address: "FA-16-3E-AA-BB-CC" });
       assert.equal(created.mac_address, "fa:16:3e:aa:bb:cc");
@@ -214,10 +216,10 @@ for (const dialect of testDialects()) {
 
     it("forbids binding to members", async () => {
       const { network } = await networkWithSubnet("10.28.0.0/24");
-      const refused = await createPort({ network_id: network.id, "binding:host_id": "h" });
-      assert.equal(refused.status, 403);
+      const rejected = await createPort({ network_id: network.id, "binding:host_id": "h" });
+      assert.equal(rejected.status, 403);
       assert.equal(
-        refused.body.NeutronError?.message,
+        rejected.body.NeutronError?.message,
         "(rule:create_port and rule:create_port:binding:host_id) is disallowed by policy",
       );
     });
@@ -230,11 +232,13 @@ for (const dialect of testDialects()) {
       const groupId = (group.body.security_group as Item).id;
       const withGroup = await port({ network_id: network.id, security_groups: [groupId] });
       assert.deepEqual(withGroup.security_groups, [groupId]);
+
       const none = await port({ network_id: network.id, security_groups: [] });
       assert.deepEqual(none.security_groups, []);
       const insecure = await port({ network_id: network.id, port_security_enabled: false });
       assert.deepEqual(insecure.security_groups, []);
       assert.equal(insecure.port_security_enabled, false);
+
       const conflict = await createPort({
         network_id: network.id,
         port_security_enabled: false,
@@ -242,11 +246,13 @@ for (const dialect of testDialects()) {
       });
       assert.equal(conflict.status, 400);
       assert.equal(conflict.body.NeutronError?.type, "PortSecurityAndIPRequiredForSecurityGroups");
+
       const disable = await api.call(ALICE, "PUT", `/v2.0/ports/${withGroup.id}`, {
         port: { port_security_enabled: false },
       });
       assert.equal(disable.status, 409);
       assert.equal(disable.body.NeutronError?.type, "PortSecurityPortHasSecurityGroup");
+
       const bobsGroup = await api.call(BOB, "POST", "/v2.0/security-groups", {
         security_group: { name: "bobs" },
       });
@@ -256,6 +262,7 @@ for (const dialect of testDialects()) {
       });
       assert.equal(foreign.status, 404);
       assert.equal(foreign.body.NeutronError?.type, "SecurityGroupNotFound");
+
       const inUse = await api.call(ALICE, "DELETE", `/v2.0/security-groups/${groupId}`);
       assert.equal(inUse.status, 409);
       assert.equal(inUse.body.NeutronError?.type, "SecurityGroupInUse");
@@ -327,6 +334,7 @@ for (const dialect of testDialects()) {
         fixed_ips: [{ ip_address: "10.33.0.6" }],
         device_id: "dev-b",
       });
+
       const byIp = await api.call(ALICE, "GET", "/v2.0/ports?fixed_ips=ip_address%3D10.33.0.5");
       assert.deepEqual(
         (byIp.body.ports as Item[]).map((item) => item.id),
@@ -344,6 +352,7 @@ for (const dialect of testDialects()) {
         "/v2.0/ports?fixed_ips=ip_address_substr%3D10.33.0.",
       );
       assert.equal((bySubstring.body.ports as Item[]).length, 2);
+
       const byDevice = await api.call(ALICE, "GET", "/v2.0/ports?device_id=dev-b");
       assert.equal((byDevice.body.ports as Item[]).length, 1);
       const byTag = await api.call(ALICE, "GET", "/v2.0/ports?tags=t1");

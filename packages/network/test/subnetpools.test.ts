@@ -47,6 +47,7 @@ for (const dialect of testDialects()) {
       assert.equal(created.default_prefixlen, "8");
       assert.equal(created.default_quota, null);
       assert.equal(created.is_default, false);
+
       const updated = await api.call(ALICE, "PUT", `/v2.0/subnetpools/${created.id}`, {
         subnetpool: {
           name: "p1b",
@@ -60,6 +61,7 @@ for (const dialect of testDialects()) {
       assert.equal(body.name, "p1b");
       assert.deepEqual(body.prefixes, ["10.200.0.0/16", "192.168.0.0/15"]);
       assert.equal(body.default_prefixlen, "24");
+
       const shrink = await api.call(ALICE, "PUT", `/v2.0/subnetpools/${created.id}`, {
         subnetpool: { prefixes: ["10.200.0.0/16"] },
       });
@@ -69,6 +71,7 @@ for (const dialect of testDialects()) {
         (await api.call(ALICE, "DELETE", `/v2.0/subnetpools/${created.id}`)).status,
         204,
       );
+
       const gone = await api.call(ALICE, "GET", `/v2.0/subnetpools/${created.id}`);
       assert.equal(gone.body.NeutronError?.type, "SubnetPoolNotFound");
     });
@@ -228,7 +231,7 @@ for (const dialect of testDialects()) {
       assert.equal(over.body.NeutronError?.type, "SubnetPoolQuotaExceeded");
     });
 
-    it("refuses mixing pools of one IP version on a network", async () => {
+    it("rejects mixing pools of one IP version on a network", async () => {
       const first = await pool({ name: "a", prefixes: ["10.160.0.0/16"], default_prefixlen: 24 });
       const second = await pool({ name: "b", prefixes: ["10.161.0.0/16"], default_prefixlen: 24 });
       const net = await network();

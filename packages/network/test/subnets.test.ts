@@ -31,7 +31,7 @@ for (const dialect of testDialects()) {
       return response.body.subnet as Item;
     }
 
-    it("gives an IPv4 subnet the first host as gateway and the rest as pool", async () => {
+    it("defaults the IPv4 gateway and pool", async () => {
       const net = await network();
       const created = await subnet({ network_id: net.id, cidr: "10.1.0.0/24", ip_version: 4 });
       assert.equal(created.gateway_ip, "10.1.0.1");
@@ -95,7 +95,7 @@ for (const dialect of testDialects()) {
       assert.deepEqual(created.host_routes, [{ destination: "10.20.0.0/16", nexthop: "10.5.0.5" }]);
     });
 
-    it("refuses pools that overlap the gateway, each other or leave the prefix", async () => {
+    it("rejects pools that overlap the gateway, each other or leave the prefix", async () => {
       const net = await network();
       const base = { network_id: net.id, cidr: "10.6.0.0/24", ip_version: 4 };
       const gateway = await createSubnet({
@@ -109,6 +109,7 @@ for (const dialect of testDialects()) {
         gateway.body.NeutronError?.message,
         "Gateway ip 10.6.0.10 conflicts with allocation pool 10.6.0.5-10.6.0.20.",
       );
+
       const overlap = await createSubnet({
         ...base,
         allocation_pools: [
@@ -118,12 +119,14 @@ for (const dialect of testDialects()) {
       });
       assert.equal(overlap.status, 409);
       assert.equal(overlap.body.NeutronError?.type, "OverlappingAllocationPools");
+
       const outside = await createSubnet({
         ...base,
         allocation_pools: [{ start: "10.6.0.5", end: "10.6.1.20" }],
       });
       assert.equal(outside.status, 400);
       assert.equal(outside.body.NeutronError?.type, "OutOfBoundsAllocationPool");
+
       const broadcast = await createSubnet({
         ...base,
         allocation_pools: [{ start: "10.6.0.250", end: "10.6.0.255" }],
@@ -131,7 +134,7 @@ for (const dialect of testDialects()) {
       assert.equal(broadcast.body.NeutronError?.type, "OutOfBoundsAllocationPool");
     });
 
-    it("refuses overlapping prefixes on one network only", async () => {
+    it("rejects overlapping prefixes on one network only", async () => {
       const net = await network();
       await subnet({ network_id: net.id, cidr: "10.7.0.0/16", ip_version: 4 });
       const overlap = await createSubnet({
@@ -241,7 +244,7 @@ for (const dialect of testDialects()) {
       assert.equal(noDhcp.status, 400);
     });
 
-    it("gives ports EUI-64 addresses on SLAAC subnets and releases them with the subnet", async () => {
+    it("adds and removes SLAAC EUI-64 addresses", async () => {
       const net = await network();
       const v4 = await subnet({ network_id: net.id, cidr: "10.10.5.0/24", ip_version: 4 });
       const port = await api.call(ALICE, "POST", "/v2.0/ports", {
@@ -255,6 +258,7 @@ for (const dialect of testDialects()) {
         ipv6_ra_mode: "slaac",
         ipv6_address_mode: "slaac",
       });
+
       const shown = await api.call(ALICE, "GET", `/v2.0/ports/${portId}`);
       const fixedIps = (
         shown.body.port as { fixed_ips: { subnet_id: string; ip_address: string }[] }
@@ -263,6 +267,7 @@ for (const dialect of testDialects()) {
         fixedIps.find((entry) => entry.subnet_id === slaac.id),
         { subnet_id: slaac.id, ip_address: "fd00:4::f816:3eff:fe11:2233" },
       );
+
       const blocked = await api.call(ALICE, "DELETE", `/v2.0/subnets/${v4.id}`);
       assert.equal(blocked.status, 409);
       assert.equal(blocked.body.NeutronError?.type, "SubnetInUse");
@@ -308,15 +313,15 @@ for (const dialect of testDialects()) {
       assert.equal(conflict.status, 409);
     });
 
-    it("refuses a subnet on another project's network", async () => {
+    it("rejects a subnet on another project's network", async () => {
       const bobs = await network(BOB);
-      const refused = await createSubnet({
+      const rejected = await createSubnet({
         network_id: bobs.id,
         cidr: "10.13.0.0/24",
         ip_version: 4,
       });
-      assert.equal(refused.status, 404);
-      assert.equal(refused.body.NeutronError?.type, "NetworkNotFound");
+      assert.equal(rejected.status, 404);
+      assert.equal(rejected.body.NeutronError?.type, "NetworkNotFound");
     });
 
     it("requires a prefix or a pool", async () => {

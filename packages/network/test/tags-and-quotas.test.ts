@@ -117,7 +117,7 @@ for (const dialect of testDialects()) {
       await api.close();
     });
 
-    it("refuses a third network once the quota is two", async () => {
+    it("rejects a third network once the quota is two", async () => {
       const project = { project: "quota-project", roles: "member" };
       const set = await api.call(ADMIN, "PUT", `/v2.0/quotas/${project.project}`, {
         quota: { network: 2 },

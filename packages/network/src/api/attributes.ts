@@ -6,16 +6,16 @@ import { isPlainObject, type Validator, validateString } from "./validators.js";
 /** Marks an attribute the request left out, as neutron-lib's `ATTR_NOT_SPECIFIED` does. */
 export const NOT_SPECIFIED: unique symbol = Symbol("not specified");
 
-/** How list queries filter on an attribute. */
+/** Filter settings of an attribute in list queries. */
 export interface FilterSpec {
   /** Converts each query value; throws ApiError on bad input. */
   convert?: (value: string) => unknown;
 }
 
 /**
- * One attribute of a resource, with the flags of Neutron's attribute maps: whether it may be set on
- * create (`post`) or update (`put`), whether responses show it, its default (absent means the
- * attribute is required on create), and how it is converted, validated, filtered and sorted.
+ * One attribute of a resource, with the flags of Neutron's attribute maps. `post` and `put` allow it
+ * on create and update, and `visible` shows it in responses. Without a `default`, the attribute is
+ * required on create. The other fields convert, validate, filter and sort it.
  */
 export interface AttributeSpec {
   post: boolean;
@@ -238,7 +238,7 @@ function convertAndValidate(definition: ResourceDefinition, values: Record<strin
   }
 }
 
-/** True when an attribute holds a real value (neither left out nor null). */
+/** True when an attribute has a real value (neither left out nor null). */
 export function isSet(value: unknown): boolean {
   return value !== undefined && value !== null && value !== NOT_SPECIFIED;
 }

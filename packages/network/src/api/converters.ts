@@ -81,7 +81,7 @@ export const convertPoolsToCanonical: Converter = (value) => {
 /**
  * Rewrites a prefix with a compact IPv6 address and adds the host length to a bare address,
  * keeping the host bits for the later checks. IPv4 text is otherwise left as written, so the
- * validator still sees (and refuses) octets with leading zeros.
+ * validator still rejects octets with leading zeros.
  */
 export const convertCidrToCanonical: Converter = (value) => {
   if (value === null || typeof value !== "string") {

@@ -13,7 +13,7 @@ export function apiTimestamp(stored: string): string {
   return `${stored.slice(0, 19)}Z`;
 }
 
-/** The standard attributes of a resource: project, description, tags, timestamps, revision. */
+/** Returns the standard attributes of a resource: project, description, tags, timestamps, revision. */
 export function standardAttributeValues(row: StandardRow, tags: string[]) {
   return {
     tenant_id: row.project_id,

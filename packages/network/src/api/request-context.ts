@@ -1,9 +1,8 @@
 import { type AuthContext, policyCredentials } from "@openstack-ts/kernel";
 
 /**
- * The caller of one request as the network service sees it, like Neutron's request context:
- * the project, whether the caller is an admin or an advanced-service user, and the credentials the
- * policy engine evaluates.
+ * The caller of one request, like Neutron's request context. It contains the project, whether the
+ * caller is an admin or an advanced-service user, and the credentials the policy engine evaluates.
  */
 export interface RequestContext {
   projectId: string | null;
@@ -36,7 +35,7 @@ export function buildRequestContext(
   };
 }
 
-/** A context with full rights, for work the service does on its own behalf (start-up tasks). */
+/** Returns a context with full rights, for work the service does on its own behalf (start-up tasks). */
 export function adminContext(projectId: string | null = null): RequestContext {
   return {
     projectId,

@@ -22,8 +22,8 @@ import type { RequestContext } from "./request-context.js";
 export type ResourceItem = Record<string, unknown> & { id: string };
 
 /**
- * What a resource implements behind the generic REST controller. `show` and `list` apply the
- * database scoping (what the caller's project may see); the controller applies the policy rules.
+ * Operations a resource implements behind the generic REST controller. `show` and `list` limit rows
+ * to those the caller's project may read, and the controller applies the policy rules.
  */
 export interface ResourceService {
   readonly definition: ResourceDefinition;
@@ -48,7 +48,7 @@ export interface ResourceService {
   ): Promise<PolicyExtras>;
 }
 
-/** What the controller needs from the application. */
+/** Application parts the controller uses. */
 export interface ControllerDependencies {
   policy: NetworkPolicy;
   context: (request: FastifyRequest) => RequestContext;
@@ -300,7 +300,7 @@ function memberId(request: FastifyRequest): string {
   return stripJsonSuffix((request.params as { id: string }).id);
 }
 
-/** The query parameters with repeated keys kept, as Neutron reads them. */
+/** Returns the query parameters with repeated keys kept, as Neutron reads them. */
 export function searchParameters(request: FastifyRequest): URLSearchParams {
   const question = request.url.indexOf("?");
   return new URLSearchParams(question < 0 ? "" : request.url.slice(question + 1));

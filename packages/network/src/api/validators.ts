@@ -202,7 +202,7 @@ export function validateListOfUniqueStrings(maxLength?: number): Validator {
   return (value) => validateListOfItems(validateString(maxLength), value);
 }
 
-/** A list whose items pass `item` and contain no duplicates. */
+/** Checks that a value is a list whose items pass `item` and contain no duplicates. */
 export function validateListOfItems(item: Validator, value: unknown): string | undefined {
   if (!Array.isArray(value)) {
     return `'${pythonStr(value)}' is not a list`;

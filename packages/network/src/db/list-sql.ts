@@ -2,7 +2,7 @@ import { type Expression, type RawBuilder, type SqlBool, sql } from "kysely";
 import type { ListQuery } from "../api/list-query.js";
 import type { Executor } from "./transaction.js";
 
-/** How an API attribute maps to a column: its qualified name and what to sort NULL as. */
+/** Column of an API attribute: its qualified name and the value NULL sorts as. */
 export interface ListColumn {
   column: string;
   /** For nullable columns: sort NULL before every value, as Neutron's sorting does. */

@@ -9,7 +9,7 @@ const ADDRESS = "varchar(64)";
 
 type Types = ReturnType<typeof columnTypes>;
 
-/** The network service's migrations, written once for every SQL dialect. */
+/** Returns the network service's migrations, written once for every SQL dialect. */
 export function networkMigrations(dialect: SqlDialect): Record<string, Migration> {
   const types = columnTypes(dialect);
   return {

@@ -7,8 +7,8 @@ export type ChangeAction = "create" | "update" | "delete";
 
 /**
  * The body of every change event, published on topic `network.<resource>.<action>.end`
- * (for example `network.port.create.end`). `payload` holds the resource as an admin sees it in the
- * API, under its singular name; a delete also carries `<resource>_id`, as Neutron's notifications do.
+ * (for example `network.port.create.end`). `payload` contains the resource as the API shows it to an
+ * admin, under its singular name. A delete also carries `<resource>_id`, as Neutron's notifications do.
  */
 export interface ChangeEvent {
   event_type: string;
@@ -23,7 +23,7 @@ export interface ChangeEvent {
   payload: Record<string, unknown>;
 }
 
-/** Publishes change events after the change is committed; never fails the request. */
+/** Publishes change events after the change is committed. A bus failure is logged, not raised. */
 export class EventPublisher {
   readonly #bus: Pick<MessageBus, "publish">;
   readonly #logger: Logger;
@@ -48,8 +48,9 @@ export class EventPublisher {
   ): void {
     const event = this.#build(context, resourceType, action, resource);
     const topic = `network.${event.event_type}`;
-    const sending = this.#bus
-      .publish(topic, event)
+    // Starting inside then() also turns an exception thrown by publish itself into a logged failure.
+    const sending = Promise.resolve()
+      .then(() => this.#bus.publish(topic, event))
       .catch((error: unknown) => {
         this.#logger.error(
           { err: error, topic, resource_id: event.resource_id },

@@ -108,7 +108,7 @@ export function networkSize(net: IpNetwork): bigint {
   return 1n << BigInt(BITS[net.version] - net.prefixlen);
 }
 
-/** The prefix with its host bits cleared. */
+/** Returns the prefix with its host bits cleared. */
 export function canonicalNetwork(net: IpNetwork): IpNetwork {
   return { ...net, address: networkAddress(net) };
 }
@@ -227,7 +227,15 @@ export function subtractRanges(ranges: IpRange[], removed: IpRange[]): IpRange[]
 
 /** Sorts ranges and joins the ones that overlap or touch. */
 export function mergeRanges(ranges: IpRange[]): IpRange[] {
-  const sorted = [...ranges].sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : 0));
+  const sorted = [...ranges].sort((a, b) => {
+    if (a.first < b.first) {
+      return -1;
+    }
+    if (a.first > b.first) {
+      return 1;
+    }
+    return 0;
+  });
   const merged: IpRange[] = [];
   for (const range of sorted) {
     const last = merged[merged.length - 1];

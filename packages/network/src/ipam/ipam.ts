@@ -14,7 +14,7 @@ import {
   parseIp,
 } from "./ip-address.js";
 
-/** What IPAM needs to know about a subnet. */
+/** Subnet fields that IPAM reads. */
 export interface IpamSubnet {
   id: string;
   network_id: string;
@@ -102,7 +102,7 @@ export type SubnetExists = (subnetId: string) => Promise<boolean>;
 /**
  * Turns a port's requested `fixed_ips` into address plans, with Neutron's checks and messages.
  * Without a request the port gets one address from the IPv4 subnets and one from the stateful
- * IPv6 subnets; every automatic-address IPv6 subnet adds its EUI-64 address.
+ * IPv6 subnets. Every automatic-address IPv6 subnet also adds its EUI-64 address.
  */
 export async function planAddresses(
   port: PortIdentity,
@@ -214,10 +214,10 @@ function sortSpecificFirst(plans: AddressPlan[]): AddressPlan[] {
 }
 
 /**
- * Allocates the planned addresses by inserting rows keyed by (subnet, address). The key is what
- * keeps an address from being handed out twice, across requests and processes: a requested address
- * that is taken fails with IpAddressAlreadyAllocated, while an automatically chosen one that another
- * transaction took first makes the whole transaction run again with fresh data.
+ * Allocates the planned addresses by inserting rows keyed by (subnet, address). The key keeps an
+ * address from being handed out twice, across requests and processes. A requested address that is
+ * taken fails with IpAddressAlreadyAllocated. An automatically chosen one that another transaction
+ * took first makes the whole transaction run again with fresh data.
  */
 export async function allocateAddresses(
   trx: Executor,

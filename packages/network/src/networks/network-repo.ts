@@ -27,8 +27,8 @@ export const networkListSpec: ListSpec = {
 };
 
 /**
- * What a project sees of the networks table: its own networks, shared ones and external ones.
- * Admins see every network.
+ * Returns the filter for the networks a project may read: its own, shared and external ones.
+ * Admins may read every network.
  */
 export function networkVisibility(context: RequestContext): Expression<SqlBool> | undefined {
   if (context.isAdmin) {

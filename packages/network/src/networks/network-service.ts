@@ -118,7 +118,7 @@ export class NetworkService implements ResourceService {
     return (await this.#renderRows(this.#deps.store.db, [row]))[0] as Network;
   }
 
-  /** The network row if the caller may see it, for subnet and port requests. */
+  /** Returns the network row if the caller may read it, for subnet and port requests. */
   async findVisible(context: RequestContext, id: string): Promise<NetworkRow | undefined> {
     return findNetwork(this.#deps.store.db, id, networkVisibility(context));
   }

@@ -31,11 +31,11 @@ export interface AttributeCheck {
 const FIELD_CHECK = /field:([^\s()]+)/g;
 
 /**
- * Neutron's authorization: the default rules of Neutron 21 (legacy mode, where each new rule is
- * OR-ed with its deprecated one), operator overrides, and the way Neutron applies them: an admin
- * passes every check, create and update also check `<action>:<attribute>` for each explicitly set
- * attribute that enforces policy, and reads hide attributes whose `get_<resource>:<attribute>`
- * rule fails.
+ * Neutron's authorization: the default rules of Neutron 21 in legacy mode (each new rule is OR-ed
+ * with its deprecated one), plus operator overrides. They are applied as Neutron applies them. An
+ * admin passes every check. Create and update also check `<action>:<attribute>` for each explicitly
+ * set attribute that enforces policy. Reads hide attributes whose `get_<resource>:<attribute>` rule
+ * fails.
  *
  * Neutron's `field:<collection>:<attribute>=<value>` checks are not part of the kernel's rule
  * language, so each one is rewritten into a literal check against a computed target key named

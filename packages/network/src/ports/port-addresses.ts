@@ -14,7 +14,7 @@ import {
 } from "../ipam/ipam.js";
 import type { SubnetService } from "../subnets/subnet-service.js";
 
-/** What changing a port's addresses needs from the subnets. */
+/** Subnet operations that changing a port's addresses uses. */
 export interface AddressChangeDependencies {
   subnets: Pick<SubnetService, "ipamSubnets" | "exists">;
 }
@@ -23,11 +23,11 @@ export interface AddressChangeDependencies {
 const ROUTER_OWNERS_SNAT = new Set([...ROUTER_INTERFACE_OWNERS, "network:router_centralized_snat"]);
 
 /**
- * Applies an update of a port's `fixed_ips`, as Neutron's `_update_ips_for_port` does: requested
- * addresses the port already has stay, entries naming only a subnet reuse an address the port
- * has there, the rest is allocated, and addresses no longer requested are released, except the
- * automatic (EUI-64) ones, which follow the port's MAC instead. When the MAC changes, every EUI-64
- * address is computed again.
+ * Applies an update of a port's `fixed_ips`, as Neutron's `_update_ips_for_port` does. Requested
+ * addresses the port already has stay, and entries naming only a subnet reuse the port's address
+ * there. The rest is allocated. Addresses no longer requested are released, except the automatic
+ * (EUI-64) ones, which follow the port's MAC instead. When the MAC changes, every EUI-64 address is
+ * computed again.
  */
 export async function changePortAddresses(
   trx: Executor,

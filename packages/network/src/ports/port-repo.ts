@@ -53,7 +53,7 @@ function fixedIpsCondition(filter: Record<string, string[]>): Expression<SqlBool
   return sql<SqlBool>`exists (select 1 from net_ip_allocations a where ${sql.join(parts, sql` and `)})`;
 }
 
-/** A project sees its own ports and every port on its own networks; admins see all. */
+/** Returns the filter for the ports a project may read: its own and those on its networks. */
 export function portVisibility(context: RequestContext): Expression<SqlBool> | undefined {
   if (context.isAdmin) {
     return undefined;

@@ -55,7 +55,7 @@ import {
 } from "./port-repo.js";
 import { dhcpOptionVersion, type Port, portDefinition } from "./port-types.js";
 
-/** What a bound port reports: the VIF type and details of the configured mechanism. */
+/** VIF type and details that a bound port reports, from the configured mechanism. */
 export interface BindingSettings {
   vifType: string;
   vifDetails: Record<string, unknown>;
@@ -236,8 +236,9 @@ export class PortService implements ResourceService {
 
   /**
    * Decides port security, security groups and allowed address pairs for a new port with
-   * Neutron's rules: ports of network devices never have port security; otherwise the request's
-   * value wins, then "on" when groups are given for a port with addresses, then the network's value.
+   * Neutron's rules. Ports of network devices never have port security. For other ports the
+   * request's value wins, then "on" when groups are given for a port with addresses, then the
+   * network's value.
    */
   async #applySecurity(
     trx: Executor,
@@ -269,7 +270,11 @@ export class PortService implements ResourceService {
     }
     let groups: string[] = [];
     if (portSecurity) {
-      groups = groupsGiven ? requestedGroups : defaultGroup === undefined ? [] : [defaultGroup];
+      if (groupsGiven) {
+        groups = requestedGroups;
+      } else if (defaultGroup !== undefined) {
+        groups = [defaultGroup];
+      }
       await this.#checkGroups(trx, context, row.project_id, groups);
     } else if (requestedGroups.length > 0) {
       throw neutronError("PortSecurityAndIPRequiredForSecurityGroups");

@@ -89,6 +89,7 @@ export function createAddressPairConverter(maxPairs: number) {
   };
 }
 
+/** Checks one allowed address pair, rejects a repeat of an earlier pair, and returns it in canonical form. */
 function checkAddressPair(pair: unknown, seen: Set<string>): Record<string, unknown> {
   if (!isPlainObject(pair)) {
     throw badRequest(
@@ -101,9 +102,11 @@ function checkAddressPair(pair: unknown, seen: Set<string>): Record<string, unkn
       throw badRequest(message);
     }
   }
+
   if (!("ip_address" in pair)) {
     throw neutronError("AllowedAddressPairsMissingIP");
   }
+
   const mac = "mac_address" in pair ? pair.mac_address : null;
   const key = `${String(mac)} ${String(pair.ip_address)}`;
   if (seen.has(key)) {
@@ -113,12 +116,14 @@ function checkAddressPair(pair: unknown, seen: Set<string>): Record<string, unkn
     });
   }
   seen.add(key);
+
   const unknown = Object.keys(pair).filter(
     (name) => name !== "mac_address" && name !== "ip_address",
   );
   if (unknown.length > 0) {
     throw badRequest(`Unrecognized attribute(s) '${unknown.join(", ")}'`);
   }
+
   const address = pair.ip_address;
   const message =
     typeof address === "string" && address.includes("/")
@@ -165,7 +170,7 @@ function validateExtraDhcpOptions(value: unknown): string | undefined {
 
 const canonicalMacFilter = { convert: (value: string) => convertToSanitizedMac(value) };
 
-/** The `ports` resource with the binding, security, address pair and DHCP option extensions. */
+/** Returns the `ports` resource with the binding, security, address pair and DHCP option extensions. */
 export function portDefinition(maxAddressPairs: number): ResourceDefinition {
   return {
     singular: "port",

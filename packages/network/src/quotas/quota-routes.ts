@@ -41,8 +41,8 @@ const quotaDefinition: ResourceDefinition = {
 };
 
 /**
- * The quota API of the `quotas` and `quota_details` extensions. Projects read their own limits;
- * reading another project's limits, listing, changing and resetting limits follow the
+ * Registers the quota API of the `quotas` and `quota_details` extensions. Projects read their own
+ * limits. Reading another project's limits, listing, changing and resetting limits follow the
  * `get_quota`, `update_quota` and `delete_quota` rules (admin only by default).
  */
 export function registerQuotaRoutes(

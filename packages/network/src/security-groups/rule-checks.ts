@@ -45,9 +45,9 @@ export function protocolNumber(protocol: string): number {
 }
 
 /**
- * Rewrites a rule into Neutron's canonical form and checks it, in Neutron's order: legacy IPv6
- * ICMP names become `ipv6-icmp`, the full port range 1-65535 becomes no range, then the port range,
- * the remote prefix's version and the protocol's version are checked.
+ * Rewrites a rule into Neutron's canonical form and checks it, in Neutron's order. Legacy IPv6
+ * ICMP names become `ipv6-icmp` and the full port range 1-65535 becomes no range. Then the port
+ * range, the remote prefix's version and the protocol's version are checked.
  */
 export function canonicalizeAndCheck(rule: RuleValues): void {
   if (rule.ethertype === "IPv6") {
@@ -130,8 +130,8 @@ function checkRemotePrefix(rule: RuleValues): void {
 }
 
 /**
- * A key that is equal for rules Neutron treats as duplicates: same direction, ethertype, ports,
- * protocol (by name and number), remote and group; `0.0.0.0/0` and `::/0` count as no prefix.
+ * Returns a key that is equal for rules Neutron treats as duplicates: same direction, ethertype,
+ * ports, protocol (by name and number), remote and group. `0.0.0.0/0` and `::/0` count as no prefix.
  */
 export function ruleKey(rule: RuleValues): string {
   const none = "+";

@@ -44,7 +44,7 @@ export const securityGroupRuleListSpec: ListSpec = {
   },
 };
 
-/** A project sees its own groups; admins see all. */
+/** Returns the filter for the groups a project may read: its own. Admins may read all. */
 export function securityGroupVisibility(context: RequestContext): Expression<SqlBool> | undefined {
   if (context.isAdmin) {
     return undefined;
@@ -52,7 +52,7 @@ export function securityGroupVisibility(context: RequestContext): Expression<Sql
   return sql<SqlBool>`net_security_groups.project_id = ${context.projectId ?? ""}`;
 }
 
-/** A project sees its own rules and every rule of its own groups; admins see all. */
+/** Returns the filter for the rules a project may read: its own and those of its groups. */
 export function ruleVisibility(context: RequestContext): Expression<SqlBool> | undefined {
   if (context.isAdmin) {
     return undefined;

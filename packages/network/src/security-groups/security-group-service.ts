@@ -136,7 +136,7 @@ export class SecurityGroupService implements ResourceService {
     return (await this.#renderRows(this.#deps.store.db, [row]))[0] as SecurityGroup;
   }
 
-  /** The group if the caller may use it (for rules and ports). */
+  /** Returns the group if the caller may use it (for rules and ports). */
   async findVisible(context: RequestContext, id: string): Promise<SecurityGroupRow | undefined> {
     return findSecurityGroup(this.#deps.store.db, id, securityGroupVisibility(context));
   }
@@ -279,7 +279,7 @@ function ruleRow(
   };
 }
 
-/** A rule as the API shows it. */
+/** Renders a rule as the API shows it. */
 export function renderRule(row: SecurityGroupRuleRow): SecurityGroupRule {
   return {
     id: row.id,

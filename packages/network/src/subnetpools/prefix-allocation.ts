@@ -104,7 +104,7 @@ export function prefixesCover(existing: IpNetwork[], updated: IpNetwork[]): bool
   return uncovered.length === 0;
 }
 
-/** What a subnet request asks of a pool: any prefix of a length, or one specific prefix. */
+/** Prefix a subnet requests from a pool: any prefix of a length, or one specific prefix. */
 export type PrefixRequest =
   | { kind: "any"; prefixlen: number }
   | { kind: "specific"; cidr: IpNetwork };
@@ -119,9 +119,9 @@ export interface PoolState {
 }
 
 /**
- * Picks the prefix for a new subnet: checks the pool's prefix bounds and quota, then takes, for an
- * "any" request, the first aligned block in the smallest free prefix that fits (best fit), or, for
- * a specific request, checks that the prefix is wholly free.
+ * Picks the prefix for a new subnet after checking the pool's prefix bounds and quota. An "any"
+ * request gets the first aligned block in the smallest free prefix that fits (best fit). A specific
+ * request gets its prefix if that prefix is wholly free.
  */
 export function allocatePrefix(state: PoolState, request: PrefixRequest): IpNetwork {
   const { settings } = state;

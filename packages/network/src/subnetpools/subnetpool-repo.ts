@@ -27,7 +27,7 @@ export const subnetPoolListSpec: ListSpec = {
   custom: tagFilters("subnetpools", "net_subnetpools"),
 };
 
-/** What a project sees of the pools: its own and the shared ones; admins see every pool. */
+/** Returns the filter for the pools a project may read: its own and shared ones. */
 export function subnetPoolVisibility(context: RequestContext): Expression<SqlBool> | undefined {
   if (context.isAdmin) {
     return undefined;

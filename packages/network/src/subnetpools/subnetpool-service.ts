@@ -218,12 +218,12 @@ export class SubnetPoolService implements ResourceService {
     return {};
   }
 
-  /** The pool row if the caller may use it. */
+  /** Returns the pool row if the caller may use it. */
   async findVisible(context: RequestContext, id: string): Promise<SubnetPoolRow | undefined> {
     return findSubnetPool(this.#deps.store.db, id, subnetPoolVisibility(context));
   }
 
-  /** The default pool of an IP version that the caller may use. */
+  /** Returns the default pool of an IP version that the caller may use. */
   async findDefault(
     context: RequestContext,
     ipVersion: number,
@@ -262,8 +262,8 @@ export class SubnetPoolService implements ResourceService {
   }
 
   /**
-   * Creates the configured pools that do not exist yet. Each gets an id derived from its name, so
-   * several processes starting at once create it exactly once.
+   * Creates the configured pools that do not exist yet. Each id is derived from the pool's name, so
+   * when several processes start at once the primary key lets only the first insert succeed.
    */
   async ensureConfiguredPools(pools: ConfiguredPool[], logger: Logger): Promise<void> {
     for (const pool of pools) {
@@ -350,13 +350,19 @@ export class SubnetPoolService implements ResourceService {
 
 function sortPrefixes(prefixes: string[]): string[] {
   const parsed = prefixes.map((text) => ({ text, network: parseCidr(text) as IpNetwork }));
-  parsed.sort((a, b) =>
-    a.network.address < b.network.address ? -1 : a.network.address > b.network.address ? 1 : 0,
-  );
+  parsed.sort((a, b) => {
+    if (a.network.address < b.network.address) {
+      return -1;
+    }
+    if (a.network.address > b.network.address) {
+      return 1;
+    }
+    return 0;
+  });
   return parsed.map((entry) => entry.text);
 }
 
-/** A version 5 style UUID from a name, so the same configured pool always gets the same id. */
+/** Returns a version 5 style UUID for a name, so the same configured pool always gets the same id. */
 export function nameBasedUuid(name: string): string {
   const hash = createHash("sha1").update(`openstack-ts/network/${name}`).digest();
   hash[6] = ((hash[6] ?? 0) & 0x0f) | 0x50;

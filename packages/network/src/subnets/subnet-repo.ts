@@ -45,7 +45,7 @@ export const subnetListSpec: ListSpec = {
   },
 };
 
-/** What a project sees of the subnets: its own and those on shared networks; admins see all. */
+/** Returns the filter for the subnets a project may read: its own and those on shared networks. */
 export function subnetVisibility(context: RequestContext): Expression<SqlBool> | undefined {
   if (context.isAdmin) {
     return undefined;
@@ -132,7 +132,7 @@ export async function listSubnetRows(
   return parts.reversed ? rows.reverse() : rows;
 }
 
-/** Every subnet of a network, oldest first. */
+/** Returns every subnet of a network, oldest first. */
 export async function subnetsOfNetwork(
   executor: Executor,
   networkId: string,

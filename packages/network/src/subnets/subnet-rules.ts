@@ -53,9 +53,9 @@ function checkVersion(ipVersion: number, address: string, name: string): void {
 }
 
 /**
- * Checks a subnet's attributes as Neutron's `_validate_subnet` does: versions of the prefix,
- * gateway, name servers and routes; prefixes DHCP cannot serve; the gateway; the list limits; and
- * the IPv6 address modes.
+ * Checks a subnet's attributes as Neutron's `_validate_subnet` does. It checks the versions of the
+ * prefix, gateway, name servers and routes, prefixes DHCP cannot serve, the gateway, the list
+ * limits and the IPv6 address modes.
  */
 export function validateSubnetSpec(
   spec: SubnetSpec,
@@ -177,15 +177,15 @@ function checkIpv6Modes(spec: SubnetSpec, cidr: IpNetwork, current?: CurrentSubn
 }
 
 /**
- * The gateway of a new subnet given a prefix: the first host for IPv4 and the subnet-router
- * anycast address (the prefix itself) for IPv6, as Neutron picks them when none is requested.
+ * Returns the gateway of a new subnet: the first host for IPv4 and the subnet-router anycast
+ * address (the prefix itself) for IPv6, as Neutron picks them when none is requested.
  */
 export function defaultGateway(cidr: IpNetwork): string {
   const first = networkAddress(cidr);
   return formatIp({ version: cidr.version, value: cidr.version === 4 ? first + 1n : first });
 }
 
-/** The range addresses are usually allocated from: without the network and IPv4 broadcast. */
+/** Returns the usual allocation range of a prefix: without the network and IPv4 broadcast. */
 function usableRange(cidr: IpNetwork): IpRange {
   const first = networkAddress(cidr);
   const last = lastAddress(cidr);
@@ -200,7 +200,7 @@ function usableRange(cidr: IpNetwork): IpRange {
   return { version: 6, first: first + 1n, last };
 }
 
-/** The pools of a subnet created without pools: the usable range minus the gateway. */
+/** Returns the pools of a subnet created without pools: the usable range minus the gateway. */
 export function generatePools(cidr: IpNetwork, gateway: string | null): IpRange[] {
   const range = usableRange(cidr);
   if (gateway === null) {

@@ -368,7 +368,7 @@ export class SubnetService implements ResourceService {
     return updated as Subnet;
   }
 
-  /** A new gateway is refused while a router port holds the old one. */
+  /** Rejects a new gateway while a router port uses the old one. */
   async #checkGatewayChange(trx: Executor, current: SubnetRow, values: Record<string, unknown>) {
     if (!isSet(values.gateway_ip) || current.gateway_ip === null) {
       return;
@@ -489,7 +489,7 @@ export class SubnetService implements ResourceService {
     }));
   }
 
-  /** True when a subnet exists at all, whoever owns it. */
+  /** Returns whether a subnet exists, in any project. */
   async exists(executor: Executor, subnetId: string): Promise<boolean> {
     return (await findSubnet(executor, subnetId)) !== undefined;
   }
@@ -546,7 +546,7 @@ interface Placement {
   pools: IpRange[];
 }
 
-/** A prefix rewritten to its network address, as Neutron stores it. */
+/** Rewrites a prefix to its network address, as Neutron stores it. */
 function canonicalCidr(text: string): string {
   return formatNetwork(parseCidr(text) as IpNetwork);
 }
@@ -641,7 +641,7 @@ async function addAutoAddresses(trx: Executor, subnet: SubnetRow): Promise<strin
   return changed;
 }
 
-/** The facts about a network that policy rules read. */
+/** Returns the network fields that policy rules read. */
 export function policyNetwork(network: NetworkRow | undefined) {
   return network === undefined
     ? undefined
@@ -649,7 +649,7 @@ export function policyNetwork(network: NetworkRow | undefined) {
 }
 
 /**
- * Refuses, as Neutron's ownership hook does, a subnet or port that a non-admin project creates
+ * Rejects, as Neutron's ownership hook does, a subnet or port that a non-admin project creates
  * on another project's network unless that network is shared.
  */
 export function checkOwnership(

@@ -80,9 +80,9 @@ export async function removeTag(
 }
 
 /**
- * The four tag filters of Neutron's list requests, for one collection. Values may be given as
- * repeated parameters or comma-separated: `tags` needs every tag, `tags-any` one of them,
- * `not-tags` excludes resources with every tag, `not-tags-any` those with any of them.
+ * Builds the four tag filters of Neutron's list requests for one collection. Values may be repeated
+ * parameters or comma-separated. `tags` requires every tag and `tags-any` one of them. `not-tags`
+ * excludes resources with every tag and `not-tags-any` those with any of them.
  */
 export function tagFilters(
   collection: TaggedCollection,

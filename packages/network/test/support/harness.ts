@@ -75,7 +75,7 @@ export async function startNetwork(
   };
 }
 
-/** Sends one request with no-auth identity headers and parses the JSON answer. */
+/** Sends one request with no-auth identity headers and parses the JSON response. */
 export async function callApi(
   url: string,
   caller: Caller,
@@ -84,6 +84,12 @@ export async function callApi(
   body?: unknown,
   headers: Record<string, string> = {},
 ): Promise<ApiResponse> {
+  let payload: string | undefined;
+  if (typeof body === "string") {
+    payload = body;
+  } else if (body !== undefined) {
+    payload = JSON.stringify(body);
+  }
   const response = await fetch(`${url}${path}`, {
     method,
     headers: {
@@ -93,7 +99,7 @@ export async function callApi(
       ...(body === undefined ? {} : { "content-type": "application/json" }),
       ...headers,
     },
-    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+    body: payload,
   });
   const text = await response.text();
   let parsed: ApiResponse["body"] = {};
