@@ -70,7 +70,7 @@ export const ACTION_RULES: Record<string, ActionRule> = {
   "secrets:post": { newDefault: `${NEW}role:member`, legacy: "rule:admin_or_creator" },
   "secrets:get": { newDefault: `${NEW}role:member`, legacy: "rule:all_but_audit" },
   "secret:get": {
-    newDefault: `${NEW}(role:admin or rule:secret_project_admin or (rule:secret_project_member and rule:secret_owner) or (rule:secret_project_member and rule:secret_is_not_private) or rule:secret_acl_read)`,
+    newDefault: `${NEW}(rule:secret_project_admin or (rule:secret_project_member and rule:secret_owner) or (rule:secret_project_member and rule:secret_is_not_private) or rule:secret_acl_read)`,
     legacy:
       "rule:secret_non_private_read or rule:secret_project_creator or rule:secret_project_admin or rule:secret_acl_read",
   },
@@ -84,7 +84,7 @@ export const ACTION_RULES: Record<string, ActionRule> = {
     legacy: "rule:admin_or_creator and rule:secret_project_match",
   },
   "secret:delete": {
-    newDefault: `${NEW}(role:admin or rule:secret_project_admin or (rule:secret_project_member and rule:secret_owner) or (rule:secret_project_member and rule:secret_is_not_private))`,
+    newDefault: `${NEW}(rule:secret_project_admin or (rule:secret_project_member and rule:secret_owner) or (rule:secret_project_member and rule:secret_is_not_private))`,
     legacy:
       "rule:secret_project_admin or rule:secret_project_creator or (rule:secret_project_creator_role and not rule:secret_private_read)",
   },
