@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { Socket } from "node:net";
 import Fastify, {
   type FastifyError,
   type FastifyInstance,
@@ -7,7 +8,7 @@ import Fastify, {
   LogController,
 } from "fastify";
 import type { Logger } from "pino";
-import { ApiError } from "./api-error.js";
+import { ApiError, httpTitle } from "./api-error.js";
 import { registerMetrics } from "./metrics.js";
 
 declare module "fastify" {
@@ -38,6 +39,13 @@ export interface HttpServerOptions {
 export const REQUEST_ID_HEADER = "x-openstack-request-id";
 
 /**
+ * Seconds `close()` waits for requests in progress to finish before it cuts their connections.
+ * Responses sent while closing carry `Connection: close`, so keep-alive clients do not hold the
+ * server open.
+ */
+export const CLOSE_GRACE_SECONDS = 10;
+
+/**
  * Creates a fastify instance with the conventions every service shares: a `req-<uuid>` request id
  * on each response and log line, `/healthcheck`, Prometheus `/metrics`, and one error handler that
  * turns every failure, including fastify's own, into an ApiError rendered by the service.
@@ -53,8 +61,17 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 500 },
     return503OnClosing: true,
-    forceCloseConnections: true,
+    forceCloseConnections: "idle",
+    // Errors fastify raises before routing (an invalid percent-encoding in the path, a path
+    // parameter over maxParamLength) skip the error handler unless they are handled here.
+    frameworkErrors: (error, request, reply) => {
+      reply.header(REQUEST_ID_HEADER, request.id);
+      sendApiError(reply, request, toApiError(error), options.formatError);
+    },
+    clientErrorHandler: (error, socket) =>
+      answerClientError(error, socket, options.formatError, options.logger),
   }) as unknown as FastifyInstance;
+  finishRequestsOnClose(app);
 
   app.addHook("onRequest", async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);
@@ -114,6 +131,70 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     registerMetrics(app, options.service);
   }
   return app;
+}
+
+/**
+ * Lets requests in progress finish when the app closes. Responses sent while closing ask the
+ * client to close the connection, and connections still busy after CLOSE_GRACE_SECONDS are cut.
+ */
+function finishRequestsOnClose(app: FastifyInstance) {
+  let closing = false;
+  let deadline: NodeJS.Timeout | undefined;
+  app.addHook("preClose", async () => {
+    closing = true;
+    deadline = setTimeout(() => app.server.closeAllConnections(), CLOSE_GRACE_SECONDS * 1000);
+    deadline.unref();
+  });
+  app.addHook("onClose", async () => {
+    clearTimeout(deadline);
+  });
+  app.addHook("onSend", async (_request, reply, payload) => {
+    if (closing) {
+      reply.header("connection", "close");
+    }
+    return payload;
+  });
+}
+
+/** HTTP statuses of the parser's errors, which occur before fastify creates a request. */
+const CLIENT_ERROR_STATUS: Record<string, number> = {
+  HPE_HEADER_OVERFLOW: 431,
+  ERR_HTTP_REQUEST_TIMEOUT: 408,
+};
+
+/**
+ * Sends the error response for a request the HTTP parser rejected (headers over the size limit,
+ * a malformed request line, a timeout) in the service's error shape, then closes the connection.
+ * The formatter gets a request with an empty URL, because the parser produced none.
+ */
+function answerClientError(
+  error: Error,
+  socket: Socket,
+  formatError: ErrorFormatter,
+  logger: Logger,
+) {
+  const code = (error as NodeJS.ErrnoException).code ?? "";
+  if (code === "ECONNRESET" || socket.destroyed) {
+    return;
+  }
+  const status = CLIENT_ERROR_STATUS[code] ?? 400;
+  logger.info({ code, status, reason: error.message }, "HTTP request rejected by the parser");
+  const message =
+    status === 431
+      ? "The request headers are too large."
+      : status === 408
+        ? "The request timed out before it was complete."
+        : "The request is not valid HTTP.";
+  const apiError = new ApiError("BAD_REQUEST", status, message);
+  const placeholder = { url: "", method: "", headers: {} } as FastifyRequest;
+  const body = JSON.stringify(formatError(apiError, placeholder));
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${httpTitle(status)}\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
 }
 
 /** Sends an ApiError through the service's formatter, with the error's extra headers. */
