@@ -23,6 +23,7 @@ import { loadCredentialCipher } from "./credentials/credential-cipher.js";
 import { identityMigrations } from "./db/migrations.js";
 import type { IdentitySchema } from "./db/schema.js";
 import { DEFAULT_DOMAIN_NAME } from "./domains/domain-types.js";
+import { publishProjectDeletions } from "./projects/project-events.js";
 
 /** The running identity service, with what the stack needs beyond a plain ServiceInstance. */
 export interface IdentityServiceInstance extends ServiceInstance {
@@ -66,6 +67,7 @@ export async function createIdentityService(
       adminProjectId: () => bootstrap?.adminProjectId ?? null,
       log: logger,
     });
+    publishProjectDeletions(components.projects, dependencies.bus, logger);
     bootstrap = await bootstrapIdentity(config.bootstrap, { ...components, logger });
     const validator = createInProcessValidator(components);
     const app = buildIdentityApp({
