@@ -10,12 +10,13 @@ import { registerApplicationCredentialRoutes } from "./application-credentials/a
 import { registerAssignmentRoutes } from "./assignments/assignment-routes.js";
 import { registerCatalogRoutes } from "./catalog/catalog-routes.js";
 import { createLinker } from "./common/http.js";
+import { findInvalidText, textProblem } from "./common/text-input.js";
 import type { IdentityComponents } from "./components.js";
 import type { IdentityConfig } from "./config.js";
 import { registerEc2CredentialRoutes } from "./credentials/ec2-credential-routes.js";
 import { registerVersionRoutes } from "./discovery/version-routes.js";
 import { registerDomainRoutes } from "./domains/domain-routes.js";
-import { formatKeystoneError, identityError } from "./errors.js";
+import { formatKeystoneError, identityError, invalidRequest } from "./errors.js";
 import { registerGroupRoutes } from "./groups/group-routes.js";
 import { createAuthorize } from "./policy/identity-policy.js";
 import { registerProjectRoutes } from "./projects/project-routes.js";
@@ -45,7 +46,8 @@ export function buildIdentityApp(options: IdentityAppOptions): FastifyInstance {
     bodyLimit: MAX_REQUEST_BODY_BYTES,
     healthCheck: options.healthCheck,
   });
-  acceptEmptyJsonBodies(app);
+  registerStrictJsonParser(app);
+  rejectInvalidParameters(app);
 
   const linker = createLinker(config.listen.public_url);
   registerAuth(app, {
@@ -75,21 +77,59 @@ export function buildIdentityApp(options: IdentityAppOptions): FastifyInstance {
   return app;
 }
 
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
 /**
- * Clients such as tempest send `Content-Type: application/json` on GET and DELETE requests
- * without a body. Fastify's JSON parser rejects an empty body, so an empty body is read as
- * no body here, and anything else goes to fastify's own parser (which also guards against
- * prototype poisoning).
+ * Reads JSON bodies strictly. Clients such as tempest send `Content-Type: application/json` on
+ * GET and DELETE requests without a body, and fastify's JSON parser rejects an empty body, so an
+ * empty body is read as no body. Invalid UTF-8 is a 400 instead of being replaced with U+FFFD.
+ * Anything else goes to fastify's own parser, which also guards against prototype poisoning. A
+ * string that cannot be stored (see textProblem) is a 400 that names its field.
  */
-function acceptEmptyJsonBodies(app: FastifyInstance) {
+function registerStrictJsonParser(app: FastifyInstance) {
   const parseJson = app.getDefaultJsonParser("error", "ignore");
   app.removeContentTypeParser("application/json");
-  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
-    const text = typeof body === "string" ? body : body.toString("utf8");
+  app.addContentTypeParser("application/json", { parseAs: "buffer" }, (request, body, done) => {
+    let text: string;
+    try {
+      text = strictUtf8.decode(body as Buffer);
+    } catch {
+      done(invalidRequest("The request body is not valid UTF-8."), undefined);
+      return;
+    }
     if (text.trim() === "") {
       done(null, undefined);
       return;
     }
-    parseJson(request, text, done);
+    parseJson(request, text, (error, value) => {
+      const invalid = error === null ? findInvalidText(value) : undefined;
+      if (invalid !== undefined) {
+        const field = invalid.path === "" ? "the request body" : `field "${invalid.path}"`;
+        done(invalidRequest(`Invalid input for ${field}: ${invalid.problem}.`), undefined);
+        return;
+      }
+      done(error, value);
+    });
+  });
+}
+
+/** Rejects path and query parameters that cannot be stored or compared (see textProblem). */
+function rejectInvalidParameters(app: FastifyInstance) {
+  app.addHook("preValidation", async (request) => {
+    const sources: Array<[string, unknown]> = [
+      ["path parameter", request.params],
+      ["query parameter", request.query],
+    ];
+    for (const [kind, values] of sources) {
+      for (const [name, value] of Object.entries((values ?? {}) as Record<string, unknown>)) {
+        const texts = Array.isArray(value) ? value : [value];
+        const problem = [name, ...texts]
+          .map((text) => (typeof text === "string" ? textProblem(text) : undefined))
+          .find((found) => found !== undefined);
+        if (problem !== undefined) {
+          throw invalidRequest(`Invalid ${kind} "${name}": ${problem}.`);
+        }
+      }
+    }
   });
 }
