@@ -1,13 +1,14 @@
 // The network service benchmark: ports created and deleted per second, with p50 and p99 latency
 // and server CPU per request. It runs the same closed-loop load against this project's network
-// service on SQLite and MariaDB and against upstream neutron-server 21 (Debian 12) on MariaDB. Options (after `npm run bench -- network`):
+// service on SQLite and MariaDB and against upstream neutron-server 21 (Debian 12) on MariaDB.
+// Options (after `npm run bench -- network` or `node bench/network.js`):
 //   --duration SECONDS   measured seconds of port creation (default 10, after 2 s of warm-up)
 //   --clients N          concurrent clients (default 8)
 //   --targets LIST       comma-separated: sqlite, mysql, upstream (default all three)
 // Upstream runs from Debian's neutron-server package with ML2 (local networks, no mechanism
 // driver, no DHCP agent notifications, as there are no agents), no authentication, MariaDB and
-// the RabbitMQ on 127.0.0.1:5672. Set
-// OSTS_BENCH_NEUTRON_URL (and OSTS_BENCH_NEUTRON_PID for CPU figures) to use a running one.
+// the RabbitMQ on 127.0.0.1:5672. Set OSTS_BENCH_NEUTRON_URL (and OSTS_BENCH_NEUTRON_PID for CPU
+// figures) to use a running one.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { Agent } from "node:http";

@@ -7,6 +7,7 @@ import {
   type TokenValidator,
 } from "@openstack-ts/kernel";
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import { registerAgentRoutes } from "./agents/agent-routes.js";
 import { registerJsonBodies } from "./api/request-body.js";
 import { buildRequestContext, type RequestContext } from "./api/request-context.js";
 import { registerResourceRoutes } from "./api/resource-controller.js";
@@ -111,6 +112,7 @@ export function buildNetworkApp(dependencies: NetworkAppDependencies): NetworkAp
     registerTagRoutes(app, resource, { store, policy, context });
   }
   registerQuotaRoutes(app, { quotas: services.quotas, policy, context });
+  registerAgentRoutes(app);
   registerDiscoveryRoutes(app, baseUrl);
   return { app, events: services.events, subnetPools: services.subnetPools };
 }

@@ -38,6 +38,7 @@ const specs = {
   AdminRequired: { status: 403, message: "User does not have admin privileges: {reason}." },
 
   NetworkNotFound: { status: 404, message: "Network {net_id} could not be found." },
+  AgentNotFound: { status: 404, message: "Agent {id} could not be found." },
   NetworkInUse: {
     status: 409,
     message: "Unable to complete operation on network {net_id}. {reason}.",

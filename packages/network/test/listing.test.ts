@@ -140,5 +140,30 @@ for (const dialect of testDialects()) {
       const both = await api.call(caller, "GET", `/v2.0/networks?tenant_id=a&project_id=b`);
       assert.equal(both.body.NeutronError?.type, "TenantIdProjectIdFilterConflict");
     });
+
+    it("lists no agents", async () => {
+      const agents = await api.call(caller, "GET", "/v2.0/agents?host=h1");
+      assert.equal(agents.status, 200);
+      assert.deepEqual(agents.body, { agents: [] });
+
+      const filter = await api.call(caller, "GET", "/v2.0/agents?color=red");
+      assert.equal(filter.status, 400);
+      assert.equal(
+        filter.body.NeutronError?.message,
+        "['color'] is invalid attribute for filtering",
+      );
+
+      const id = "3f1e4a4c-27d5-4f4e-8a44-0f3c1f4c8c11";
+      const shown = await api.call(
+        { project: "admin", roles: "admin" },
+        "GET",
+        `/v2.0/agents/${id}`,
+      );
+      assert.equal(shown.status, 404);
+      assert.equal(shown.body.NeutronError?.message, `Agent ${id} could not be found.`);
+
+      const extension = await api.call(caller, "GET", "/v2.0/extensions/agent");
+      assert.equal(extension.status, 200);
+    });
   });
 }

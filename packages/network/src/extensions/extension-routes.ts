@@ -26,6 +26,12 @@ function extension(
  */
 export const EXTENSIONS: ExtensionInfo[] = [
   extension(
+    "agent",
+    "agent",
+    "2013-02-03T10:00:00-00:00",
+    "Lists the agents of the deployment. This service runs none, so the list is empty.",
+  ),
+  extension(
     "allowed-address-pairs",
     "Allowed Address Pairs",
     "2013-07-23T10:00:00-00:00",
