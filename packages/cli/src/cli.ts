@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { ServiceError } from "./client/api-error.js";
 import { ConnectionError, type ConnectionOptions } from "./client/session.js";
 import { type CliContext, CommandError, UsageError } from "./commands/cli-context.js";
+import { registerManageCommand } from "./commands/manage-command.js";
 import { registerSecretCommands } from "./commands/secret-commands.js";
 import { registerServeCommand } from "./commands/serve-command.js";
 import { UnknownColumnError } from "./output/formatters.js";
@@ -148,6 +149,7 @@ function buildProgram(io: CliIo): Command {
   };
   registerSecretCommands(program, context);
   registerServeCommand(program, context);
+  registerManageCommand(program, context);
   return program;
 }
 

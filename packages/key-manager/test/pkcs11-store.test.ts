@@ -1,4 +1,7 @@
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { createLogger, openDatabase } from "@openstack-ts/kernel";
 import { testDialects } from "@openstack-ts/kernel/testing";
@@ -15,6 +18,33 @@ import {
 } from "./support/softhsm.js";
 
 const MKEK = "test-mkek";
+const ROOT = resolve(import.meta.dirname, "../../..");
+
+/** Runs `openstack-ts manage ...` from source with this process's SoftHSM2 configuration. */
+function manage(args: string[], config: string): Promise<{ code: number | null; output: string }> {
+  const child = spawn(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      "--conditions=source",
+      "packages/cli/src/main.ts",
+      "manage",
+      "--config",
+      config,
+      ...args,
+    ],
+    { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: process.env },
+  );
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => {
+    output += chunk.toString("utf8");
+  });
+  child.stderr.on("data", (chunk: Buffer) => {
+    output += chunk.toString("utf8");
+  });
+  return new Promise((resolveRun) => child.once("exit", (code) => resolveRun({ code, output })));
+}
 const HMAC = "test-hmac";
 
 for (const dialect of testDialects()) {
@@ -145,6 +175,68 @@ for (const dialect of testDialects()) {
       } finally {
         session.close();
         await database.close();
+      }
+    });
+
+    test("manage commands and HSM master key rewrap", { timeout: 120_000 }, async () => {
+      const configFile = join(token.configFile, "..", "key-manager.yaml");
+      writeFileSync(
+        configFile,
+        [
+          "key_manager:",
+          `  database: { url: "${km.database.url}" }`,
+          "  pkcs11:",
+          `    library_path: ${SOFTHSM_LIBRARY}`,
+          `    token_label: ${token.label}`,
+          `    pin: "${token.pin}"`,
+          `    mkek_label: ${MKEK}`,
+          `    hmac_label: ${HMAC}`,
+          "",
+        ].join("\n"),
+      );
+      const check = await manage(["hsm", "check-mkek"], configFile);
+      assert.equal(check.code, 0, check.output);
+      assert.match(check.output, new RegExp(`key "${MKEK}" is present`));
+      const missing = await manage(["hsm", "check-hmac", "--label", "absent"], configFile);
+      assert.equal(missing.code, 1);
+      const generated = await manage(["hsm", "gen-mkek", "--label", "rotated-mkek"], configFile);
+      assert.match(generated.output, /created key "rotated-mkek"/);
+      const again = await manage(["hsm", "gen-mkek", "--label", "rotated-mkek"], configFile);
+      assert.match(again.output, /already exists/);
+
+      const secret = await createSecret(km, {
+        payload: "survives",
+        payload_content_type: "text/plain",
+      });
+      const dryRun = await manage(
+        ["hsm", "rewrap", "--to-label", "rotated-mkek", "--dry-run"],
+        configFile,
+      );
+      assert.equal(dryRun.code, 0, dryRun.output);
+      assert.match(dryRun.output, /would rewrap [1-9]\d* project keys/);
+      const rewrap = await manage(["hsm", "rewrap", "--to-label", "rotated-mkek"], configFile);
+      assert.equal(rewrap.code, 0, rewrap.output);
+      assert.match(rewrap.output, /0 still wrapped by other keys/);
+
+      // A key manager that knows only the new master key reads every secret.
+      const rotated = await startKeyManager(dialect, {
+        "database.url": km.database.url,
+        "secret_stores.stores": [{ name: "hsm", plugin: "pkcs11", global_default: true }],
+        "pkcs11.library_path": SOFTHSM_LIBRARY,
+        "pkcs11.token_label": token.label,
+        "pkcs11.pin": token.pin,
+        "pkcs11.mkek_label": "rotated-mkek",
+        "pkcs11.hmac_label": HMAC,
+      });
+      try {
+        const payload = await rotated.call({
+          method: "GET",
+          url: `/v1/secrets/${secret}/payload`,
+          headers: { accept: "text/plain" },
+        });
+        assert.equal(payload.body, "survives");
+      } finally {
+        await rotated.close();
       }
     });
 

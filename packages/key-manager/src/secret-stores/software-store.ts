@@ -151,6 +151,6 @@ export function createSoftwareSecretStore(dependencies: SoftwareStoreDependencie
 }
 
 /** Associated data of a wrapped project key: binds the wrapped bytes to their project and version. */
-function projectKeyContext(projectId: string, version: number): string {
+export function projectKeyContext(projectId: string, version: number): string {
   return `km-project-key:${projectId}:${version}`;
 }
