@@ -6,9 +6,9 @@
  * @module
  */
 
-const REGEX_SUFFIX = ".regex";
+import { type AnchoredPattern, compileAnchoredPattern } from "./anchored-pattern.js";
 
-const compiledPatterns = new Map<string, RegExp>();
+const REGEX_SUFFIX = ".regex";
 
 /**
  * Returns true when `data` has every property of `filter` with an equal value (strict
@@ -56,22 +56,11 @@ export function matchesPattern(value: unknown, pattern: string): boolean {
 }
 
 /**
- * Compiles a template regular expression, anchored at the start like Python's `re.match`.
- * Python's named groups `(?P<name>...)` and back references `(?P=name)` are rewritten to the
- * JavaScript forms.
- *
- * NOTE: Python-only syntax such as inline flags (`(?i)`) or `\Z` is not translated, so such a
- * pattern is rejected (code 47) or matches differently here.
+ * Compiles a template regular expression, anchored at the start like Python's `re.match`, on
+ * the linear-time engine of {@link compileAnchoredPattern}.
  *
  * @throws {SyntaxError} when the pattern is invalid (validation code 47).
  */
-export function compilePattern(pattern: string): RegExp {
-  const cached = compiledPatterns.get(pattern);
-  if (cached !== undefined) {
-    return cached;
-  }
-  const source = pattern.replaceAll("(?P<", "(?<").replace(/\(\?P=(\w+)\)/g, "\\k<$1>");
-  const compiled = new RegExp(`^(?:${source})`);
-  compiledPatterns.set(pattern, compiled);
-  return compiled;
+export function compilePattern(pattern: string): AnchoredPattern {
+  return compileAnchoredPattern(pattern);
 }

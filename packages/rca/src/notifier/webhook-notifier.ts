@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "@openstack-ts/kernel";
+import { compileAnchoredPattern } from "../graph/anchored-pattern.js";
 import type { Webhook, WebhookRepo } from "../storage/webhook-repo.js";
 import { parseStringDict } from "./python-literal.js";
 
@@ -135,7 +136,12 @@ function matchesFilter(webhook: Webhook, payload: Record<string, unknown>, logge
     if (value === undefined || value === null) {
       return false;
     }
-    return new RegExp(`^(?:${pattern})`, "i").test(String(value));
+    try {
+      return compileAnchoredPattern(pattern, { ignoreCase: true }).test(String(value));
+    } catch (error) {
+      logger.warn({ webhook: webhook.id, err: error }, "webhook regex_filter is invalid; skipped");
+      return false;
+    }
   });
 }
 

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { rcaErrors } from "../../errors.js";
+import { isValidPattern } from "../../graph/anchored-pattern.js";
 import { parsePythonLiteral } from "../../notifier/python-literal.js";
 import type { Webhook, WebhookRepo } from "../../storage/webhook-repo.js";
 import type { TenantContext } from "../tenant-context.js";
@@ -120,10 +121,7 @@ function isRegexFilter(text: string): boolean {
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
       return false;
     }
-    for (const pattern of Object.values(value)) {
-      new RegExp(String(pattern));
-    }
-    return true;
+    return Object.values(value).every((pattern) => isValidPattern(String(pattern)));
   } catch {
     return false;
   }
