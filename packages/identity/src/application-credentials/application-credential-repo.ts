@@ -1,6 +1,7 @@
 import { nowTimestamp, toBoolean } from "@openstack-ts/kernel";
 import type { Kysely, Selectable } from "kysely";
 import { parseJsonArray } from "../common/json-column.js";
+import { type Reference, writeWithReferences } from "../db/references.js";
 import type { AccessRuleRow, ApplicationCredentialRow, IdentitySchema } from "../db/schema.js";
 import type {
   AccessRule,
@@ -60,9 +61,16 @@ export function createApplicationCredentialRepo(db: Kysely<IdentitySchema>) {
       return withAccessRules(await query.execute());
     },
 
-    /** Inserts a credential, its new access rules and its links to existing ones, atomically. */
+    /**
+     * Inserts a credential, its new access rules and its links to existing ones, atomically,
+     * after checking in the same transaction that its user and project still exist.
+     */
     async insert(credential: ApplicationCredential, newRules: AccessRule[]): Promise<void> {
-      await db.transaction().execute(async (trx) => {
+      const references: Reference[] = [
+        { kind: "user", id: credential.userId },
+        { kind: "project", id: credential.projectId },
+      ];
+      await writeWithReferences(db, references, async (trx) => {
         for (const rule of newRules) {
           await trx
             .insertInto("identity_access_rules")

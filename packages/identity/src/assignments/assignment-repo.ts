@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from "kysely";
+import { type Reference, writeWithReferences } from "../db/references.js";
 import type { IdentitySchema, RoleAssignmentRow } from "../db/schema.js";
 import { isUniqueViolation } from "../db/sql-errors.js";
 import type { Assignment, AssignmentFilter, AssignmentTarget } from "./assignment-types.js";
@@ -53,19 +54,36 @@ export function createAssignmentRepo(db: Kysely<IdentitySchema>) {
       return row !== undefined;
     },
 
-    /** Adds a grant; a grant that already exists is left as it is. */
+    /**
+     * Adds a grant; a grant that already exists is left as it is. The actor, target and role are
+     * checked in the same transaction, so a grant never outlives one of them deleted meanwhile.
+     */
     async insert(assignment: Assignment): Promise<void> {
       try {
-        await db
-          .insertInto("identity_role_assignments")
-          .values({
-            actor_type: assignment.actor.type,
-            actor_id: assignment.actor.id,
-            target_type: assignment.target.type,
-            target_id: assignment.target.id,
-            role_id: assignment.roleId,
-          })
-          .execute();
+        await writeWithReferences(db, referencesOf(assignment), async (trx) => {
+          const existing = await trx
+            .selectFrom("identity_role_assignments")
+            .select("role_id")
+            .where("actor_type", "=", assignment.actor.type)
+            .where("actor_id", "=", assignment.actor.id)
+            .where("target_type", "=", assignment.target.type)
+            .where("target_id", "=", assignment.target.id)
+            .where("role_id", "=", assignment.roleId)
+            .executeTakeFirst();
+          if (existing !== undefined) {
+            return;
+          }
+          await trx
+            .insertInto("identity_role_assignments")
+            .values({
+              actor_type: assignment.actor.type,
+              actor_id: assignment.actor.id,
+              target_type: assignment.target.type,
+              target_id: assignment.target.id,
+              role_id: assignment.roleId,
+            })
+            .execute();
+        });
       } catch (error) {
         if (!isUniqueViolation(error)) {
           throw error;
@@ -88,6 +106,16 @@ export function createAssignmentRepo(db: Kysely<IdentitySchema>) {
 }
 
 export type AssignmentRepo = ReturnType<typeof createAssignmentRepo>;
+
+/** Rows a grant refers to: its actor, its target (unless the system) and its role. */
+function referencesOf(assignment: Assignment): Reference[] {
+  const references: Reference[] = [{ kind: assignment.actor.type, id: assignment.actor.id }];
+  if (assignment.target.type !== "system") {
+    references.push({ kind: assignment.target.type, id: assignment.target.id });
+  }
+  references.push({ kind: "role", id: assignment.roleId });
+  return references;
+}
 
 function toAssignment(row: Selectable<RoleAssignmentRow>): Assignment {
   return {

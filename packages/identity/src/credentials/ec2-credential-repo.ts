@@ -1,5 +1,6 @@
 import { nowTimestamp } from "@openstack-ts/kernel";
 import type { Kysely, Selectable } from "kysely";
+import { writeWithReferences } from "../db/references.js";
 import type { Ec2CredentialRow, IdentitySchema } from "../db/schema.js";
 import type { CredentialCipher } from "./credential-cipher.js";
 import type { Ec2Credential } from "./ec2-credential-types.js";
@@ -36,17 +37,24 @@ export function createEc2CredentialRepo(db: Kysely<IdentitySchema>, cipher: Cred
       return rows.map(toCredential);
     },
 
+    /** Inserts a credential; its user and project are checked in the same transaction. */
     async insert(credential: Ec2Credential): Promise<void> {
-      await db
-        .insertInto("identity_ec2_credentials")
-        .values({
-          access: credential.access,
-          user_id: credential.userId,
-          project_id: credential.projectId,
-          secret_encrypted: cipher.encrypt(credential.secret),
-          created_at: nowTimestamp(),
-        })
-        .execute();
+      const references = [
+        { kind: "user", id: credential.userId },
+        { kind: "project", id: credential.projectId },
+      ] as const;
+      await writeWithReferences(db, [...references], (trx) =>
+        trx
+          .insertInto("identity_ec2_credentials")
+          .values({
+            access: credential.access,
+            user_id: credential.userId,
+            project_id: credential.projectId,
+            secret_encrypted: cipher.encrypt(credential.secret),
+            created_at: nowTimestamp(),
+          })
+          .execute(),
+      );
     },
 
     async delete(access: string): Promise<void> {

@@ -15,3 +15,22 @@ export function isUniqueViolation(error: unknown): boolean {
     errno === 1062
   );
 }
+
+/**
+ * Returns true when the database aborted a transaction because of a concurrent one, so running
+ * it again can succeed: PostgreSQL serialization failures (40001) and deadlocks (40P01), MySQL
+ * deadlocks (1213), and SQLite files locked by another process (`SQLITE_BUSY`).
+ */
+export function isTransactionConflict(error: unknown): boolean {
+  if (typeof error !== "object" || error === null) {
+    return false;
+  }
+  const { code, errno } = error as { code?: unknown; errno?: unknown };
+  return (
+    code === "40001" ||
+    code === "40P01" ||
+    code === "ER_LOCK_DEADLOCK" ||
+    errno === 1213 ||
+    code === "SQLITE_BUSY"
+  );
+}

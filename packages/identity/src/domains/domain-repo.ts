@@ -6,6 +6,7 @@ import {
   deleteProjectDependents,
   deleteUserDependents,
 } from "../db/cascade.js";
+import { serializable } from "../db/references.js";
 import type { DomainRow, IdentitySchema } from "../db/schema.js";
 import type { Domain, DomainChanges, DomainFilter } from "./domain-types.js";
 
@@ -73,7 +74,7 @@ export function createDomainRepo(db: Kysely<IdentitySchema>) {
      * dependents.
      */
     async delete(id: string): Promise<void> {
-      await db.transaction().execute(async (trx) => {
+      await serializable(db, async (trx) => {
         const projectIds = (
           await trx
             .selectFrom("identity_projects")

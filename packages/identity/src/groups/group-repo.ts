@@ -2,6 +2,7 @@ import { nowTimestamp } from "@openstack-ts/kernel";
 import type { Kysely, Selectable } from "kysely";
 import { parseJsonObject } from "../common/json-column.js";
 import { deleteGroupDependents } from "../db/cascade.js";
+import { type Reference, serializable, writeWithReferences } from "../db/references.js";
 import type { GroupRow, IdentitySchema } from "../db/schema.js";
 import { isUniqueViolation } from "../db/sql-errors.js";
 import type { Group, GroupChanges, GroupFilter } from "./group-types.js";
@@ -45,18 +46,21 @@ export function createGroupRepo(db: Kysely<IdentitySchema>) {
       return (await query.execute()).map(toGroup);
     },
 
+    /** Inserts a group; its domain is checked in the same transaction. */
     async insert(group: Group): Promise<void> {
-      await db
-        .insertInto("identity_groups")
-        .values({
-          id: group.id,
-          name: group.name,
-          domain_id: group.domainId,
-          description: group.description,
-          extra: JSON.stringify(group.extra),
-          created_at: nowTimestamp(),
-        })
-        .execute();
+      await writeWithReferences(db, [{ kind: "domain", id: group.domainId }], (trx) =>
+        trx
+          .insertInto("identity_groups")
+          .values({
+            id: group.id,
+            name: group.name,
+            domain_id: group.domainId,
+            description: group.description,
+            extra: JSON.stringify(group.extra),
+            created_at: nowTimestamp(),
+          })
+          .execute(),
+      );
     },
 
     async update(id: string, changes: GroupChanges): Promise<void> {
@@ -73,19 +77,36 @@ export function createGroupRepo(db: Kysely<IdentitySchema>) {
 
     /** Deletes a group with its memberships and role assignments. */
     async delete(id: string): Promise<void> {
-      await db.transaction().execute(async (trx) => {
+      await serializable(db, async (trx) => {
         await deleteGroupDependents(trx, [id]);
         await trx.deleteFrom("identity_groups").where("id", "=", id).execute();
       });
     },
 
-    /** Adds a member; adding an existing member changes nothing. */
+    /**
+     * Adds a member; adding an existing member changes nothing. The group and the user are
+     * checked in the same transaction.
+     */
     async addMember(groupId: string, userId: string): Promise<void> {
+      const references: Reference[] = [
+        { kind: "group", id: groupId },
+        { kind: "user", id: userId },
+      ];
       try {
-        await db
-          .insertInto("identity_group_members")
-          .values({ group_id: groupId, user_id: userId })
-          .execute();
+        await writeWithReferences(db, references, async (trx) => {
+          const existing = await trx
+            .selectFrom("identity_group_members")
+            .select("user_id")
+            .where("group_id", "=", groupId)
+            .where("user_id", "=", userId)
+            .executeTakeFirst();
+          if (existing === undefined) {
+            await trx
+              .insertInto("identity_group_members")
+              .values({ group_id: groupId, user_id: userId })
+              .execute();
+          }
+        });
       } catch (error) {
         if (!isUniqueViolation(error)) {
           throw error;

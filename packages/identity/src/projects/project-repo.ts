@@ -2,6 +2,7 @@ import { nowTimestamp, toBoolean } from "@openstack-ts/kernel";
 import type { Kysely, Selectable } from "kysely";
 import { parseJsonArray, parseJsonObject } from "../common/json-column.js";
 import { deleteProjectDependents } from "../db/cascade.js";
+import { type Reference, serializable, writeWithReferences } from "../db/references.js";
 import type { IdentitySchema, ProjectRow } from "../db/schema.js";
 import type { Project, ProjectChanges, ProjectFilter } from "./project-types.js";
 
@@ -62,21 +63,28 @@ export function createProjectRepo(db: Kysely<IdentitySchema>) {
       return row !== undefined;
     },
 
+    /** Inserts a project; its domain and parent are checked in the same transaction. */
     async insert(project: Project): Promise<void> {
-      await db
-        .insertInto("identity_projects")
-        .values({
-          id: project.id,
-          name: project.name,
-          domain_id: project.domainId,
-          description: project.description,
-          enabled: project.enabled,
-          parent_id: project.parentId,
-          tags: JSON.stringify(project.tags),
-          extra: JSON.stringify(project.extra),
-          created_at: nowTimestamp(),
-        })
-        .execute();
+      const references: Reference[] = [{ kind: "domain", id: project.domainId }];
+      if (project.parentId !== null) {
+        references.push({ kind: "project", id: project.parentId });
+      }
+      await writeWithReferences(db, references, (trx) =>
+        trx
+          .insertInto("identity_projects")
+          .values({
+            id: project.id,
+            name: project.name,
+            domain_id: project.domainId,
+            description: project.description,
+            enabled: project.enabled,
+            parent_id: project.parentId,
+            tags: JSON.stringify(project.tags),
+            extra: JSON.stringify(project.extra),
+            created_at: nowTimestamp(),
+          })
+          .execute(),
+      );
     },
 
     async update(id: string, changes: ProjectChanges): Promise<void> {
@@ -95,7 +103,7 @@ export function createProjectRepo(db: Kysely<IdentitySchema>) {
 
     /** Deletes a project with its role assignments, scoped tokens and credentials. */
     async delete(id: string): Promise<void> {
-      await db.transaction().execute(async (trx) => {
+      await serializable(db, async (trx) => {
         await deleteProjectDependents(trx, [id]);
         await trx.deleteFrom("identity_projects").where("id", "=", id).execute();
       });

@@ -1,6 +1,7 @@
 import { nowTimestamp } from "@openstack-ts/kernel";
 import type { Kysely, Selectable } from "kysely";
 import { parseJsonObject } from "../common/json-column.js";
+import { type Reference, serializable, writeWithReferences } from "../db/references.js";
 import type { IdentitySchema, RoleRow } from "../db/schema.js";
 import type { Role, RoleChanges, RoleFilter, RoleInference } from "./role-types.js";
 
@@ -54,18 +55,23 @@ export function createRoleRepo(db: Kysely<IdentitySchema>) {
       return (await query.execute()).map(toRole);
     },
 
+    /** Inserts a role; the domain of a domain-specific role is checked in the same transaction. */
     async insert(role: Role): Promise<void> {
-      await db
-        .insertInto("identity_roles")
-        .values({
-          id: role.id,
-          name: role.name,
-          domain_id: role.domainId ?? GLOBAL,
-          description: role.description,
-          extra: JSON.stringify(role.extra),
-          created_at: nowTimestamp(),
-        })
-        .execute();
+      const references: Reference[] =
+        role.domainId === null ? [] : [{ kind: "domain", id: role.domainId }];
+      await writeWithReferences(db, references, (trx) =>
+        trx
+          .insertInto("identity_roles")
+          .values({
+            id: role.id,
+            name: role.name,
+            domain_id: role.domainId ?? GLOBAL,
+            description: role.description,
+            extra: JSON.stringify(role.extra),
+            created_at: nowTimestamp(),
+          })
+          .execute(),
+      );
     },
 
     async update(id: string, changes: RoleChanges): Promise<void> {
@@ -82,7 +88,7 @@ export function createRoleRepo(db: Kysely<IdentitySchema>) {
 
     /** Deletes a role with its assignments and the inference rules that name it. */
     async delete(id: string): Promise<void> {
-      await db.transaction().execute(async (trx) => {
+      await serializable(db, async (trx) => {
         await trx.deleteFrom("identity_role_assignments").where("role_id", "=", id).execute();
         await trx
           .deleteFrom("identity_implied_roles")
@@ -105,14 +111,21 @@ export function createRoleRepo(db: Kysely<IdentitySchema>) {
       }));
     },
 
+    /** Adds a rule; both roles are checked in the same transaction. */
     async addInference(inference: RoleInference): Promise<void> {
-      await db
-        .insertInto("identity_implied_roles")
-        .values({
-          prior_role_id: inference.priorRoleId,
-          implied_role_id: inference.impliedRoleId,
-        })
-        .execute();
+      const references: Reference[] = [
+        { kind: "role", id: inference.priorRoleId },
+        { kind: "role", id: inference.impliedRoleId },
+      ];
+      await writeWithReferences(db, references, (trx) =>
+        trx
+          .insertInto("identity_implied_roles")
+          .values({
+            prior_role_id: inference.priorRoleId,
+            implied_role_id: inference.impliedRoleId,
+          })
+          .execute(),
+      );
     },
 
     async deleteInference(inference: RoleInference): Promise<number> {

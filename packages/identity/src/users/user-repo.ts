@@ -2,6 +2,7 @@ import { nowTimestamp, toBoolean } from "@openstack-ts/kernel";
 import type { Kysely, Selectable } from "kysely";
 import { parseJsonObject } from "../common/json-column.js";
 import { deleteUserDependents } from "../db/cascade.js";
+import { serializable, writeWithReferences } from "../db/references.js";
 import type { IdentitySchema, UserRow } from "../db/schema.js";
 import type { User, UserChanges, UserFilter } from "./user-types.js";
 
@@ -41,23 +42,26 @@ export function createUserRepo(db: Kysely<IdentitySchema>) {
       return (await query.execute()).map(toUser);
     },
 
+    /** Inserts a user; its domain is checked in the same transaction. */
     async insert(user: User): Promise<void> {
       const now = nowTimestamp();
-      await db
-        .insertInto("identity_users")
-        .values({
-          id: user.id,
-          name: user.name,
-          domain_id: user.domainId,
-          enabled: user.enabled,
-          default_project_id: user.defaultProjectId,
-          description: user.description,
-          extra: JSON.stringify(user.extra),
-          password_hash: user.passwordHash,
-          password_created_at: user.passwordHash === null ? null : now,
-          created_at: now,
-        })
-        .execute();
+      await writeWithReferences(db, [{ kind: "domain", id: user.domainId }], (trx) =>
+        trx
+          .insertInto("identity_users")
+          .values({
+            id: user.id,
+            name: user.name,
+            domain_id: user.domainId,
+            enabled: user.enabled,
+            default_project_id: user.defaultProjectId,
+            description: user.description,
+            extra: JSON.stringify(user.extra),
+            password_hash: user.passwordHash,
+            password_created_at: user.passwordHash === null ? null : now,
+            created_at: now,
+          })
+          .execute(),
+      );
     },
 
     async update(id: string, changes: UserChanges): Promise<void> {
@@ -81,7 +85,7 @@ export function createUserRepo(db: Kysely<IdentitySchema>) {
 
     /** Deletes a user with its role assignments, tokens and credentials. */
     async delete(id: string): Promise<void> {
-      await db.transaction().execute(async (trx) => {
+      await serializable(db, async (trx) => {
         await deleteUserDependents(trx, [id]);
         await trx.deleteFrom("identity_users").where("id", "=", id).execute();
       });
