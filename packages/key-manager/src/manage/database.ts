@@ -28,7 +28,7 @@ export async function migrationStatus(db: Kysely<KeyManagerDatabase>, url: strin
   }));
 }
 
-/** What `cleanDatabase` does, as `barbican-manage db clean` takes it. */
+/** Options of `cleanDatabase`, as `barbican-manage db clean` takes them. */
 export interface CleanOptions {
   /** Purges only rows soft-deleted at least this many days ago. */
   minDays: number;

@@ -65,7 +65,7 @@ export interface RewrapResult {
 /**
  * Re-wraps every software project key that an older master key wraps under the keyring's active
  * master key. Each key is one conditional UPDATE (only if still wrapped by the version read), so
- * the run can stop at any point, and run again, without a key ever being unreadable: a key is
+ * the run can stop at any point and run again without a key ever being unreadable. A key is
  * wrapped either by its old version or by the active one, and the key file keeps both. Payloads
  * are not re-encrypted, because the project keys themselves do not change.
  */
@@ -143,7 +143,7 @@ export async function countByMasterVersion(
   return Object.fromEntries(rows.map((row) => [String(row.master_key_version), Number(row.total)]));
 }
 
-/** Reads the signal at call time, so a check inside a loop sees a later abort. */
+/** Reads the signal at call time, so a check inside a loop detects a later abort. */
 function aborted(signal: AbortSignal | undefined): boolean {
   return signal?.aborted === true;
 }
