@@ -1,4 +1,4 @@
-import { type Kysely, type Migration, type MigrationResult, Migrator } from "kysely";
+import { type Kysely, type Migration, type MigrationResult, Migrator, SqliteAdapter } from "kysely";
 
 export interface MigrationOutcome {
   results: MigrationResult[];
@@ -16,7 +16,18 @@ export async function migrateToLatest(
   migrations: Record<string, Migration>,
 ): Promise<MigrationOutcome> {
   const migrator = createMigrator(db, service, migrations);
-  const { error, results } = await migrator.migrateToLatest();
+  let { error, results } = await migrator.migrateToLatest();
+  // Kysely locks migrations on PostgreSQL and MySQL, not on SQLite. When another process migrates
+  // the same SQLite file, a step fails on a table that process created; once it has recorded its
+  // steps, running again finds nothing left to do.
+  for (
+    let attempt = 1;
+    attempt < SQLITE_MIGRATION_ATTEMPTS && isSqliteMigrationRace(db, error);
+    attempt++
+  ) {
+    await new Promise((resolve) => setTimeout(resolve, 100 + Math.random() * 200));
+    ({ error, results } = await migrator.migrateToLatest());
+  }
   if (error !== undefined) {
     const failed = results?.find((result) => result.status === "Error");
     const step = failed === undefined ? "" : ` at ${failed.migrationName}`;
@@ -28,6 +39,17 @@ export async function migrateToLatest(
     );
   }
   return { results: results ?? [] };
+}
+
+/** Runs of a SQLite migration that another process migrating the same file keeps failing. */
+const SQLITE_MIGRATION_ATTEMPTS = 50;
+
+function isSqliteMigrationRace(db: Kysely<unknown>, error: unknown): boolean {
+  if (error === undefined || !(db.getExecutor().adapter instanceof SqliteAdapter)) {
+    return false;
+  }
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return code === "SQLITE_BUSY" || (typeof message === "string" && /already exists/.test(message));
 }
 
 export function createMigrator(
