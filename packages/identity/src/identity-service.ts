@@ -1,8 +1,10 @@
 import {
   authContextFromKeystoneToken,
+  type Database,
   listenOn,
   migrateToLatest,
   openDatabase,
+  redactUrl,
   type ServiceCredentials,
   type ServiceDependencies,
   type ServiceInstance,
@@ -50,15 +52,8 @@ export async function createIdentityService(
   // createHttpServer binds `service` itself, so the app gets a logger without that binding.
   const baseLogger = dependencies.logger.child({}, { level: config.log.level });
   const logger = baseLogger.child({ service: "identity" });
-  const database = openDatabase<IdentitySchema>(config.database.url, {
-    poolSize: config.database.pool_size,
-  });
+  const database = await openIdentityDatabase(config.database);
   try {
-    await migrateToLatest(
-      database.db as Kysely<unknown>,
-      "identity",
-      identityMigrations(database.dialect),
-    );
     let bootstrap: BootstrapResult | undefined;
     const components = createIdentityComponents({
       db: database.db,
@@ -94,6 +89,31 @@ export async function createIdentityService(
     await database.close();
     throw error;
   }
+}
+
+/**
+ * Opens the database and applies the migrations. A failure names the database, because the
+ * driver's own message ("file is not a database", "unable to open database file") does not.
+ */
+async function openIdentityDatabase(settings: IdentityConfig["database"]) {
+  const where = `identity database ${redactUrl(settings.url)}`;
+  let database: Database<IdentitySchema>;
+  try {
+    database = openDatabase<IdentitySchema>(settings.url, { poolSize: settings.pool_size });
+  } catch (error) {
+    throw new Error(`${where} cannot be opened: ${(error as Error).message}`, { cause: error });
+  }
+  try {
+    await migrateToLatest(
+      database.db as Kysely<unknown>,
+      "identity",
+      identityMigrations(database.dialect),
+    );
+  } catch (error) {
+    await database.close();
+    throw new Error(`${where}: ${(error as Error).message}`, { cause: error });
+  }
+  return database;
 }
 
 /** Returns a TokenValidator that checks tokens against this process's own database. */

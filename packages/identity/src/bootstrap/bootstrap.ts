@@ -153,6 +153,11 @@ async function ensureUser(
     logger.info({ user: name }, "bootstrap created a user");
     return (created ?? (await users.findByName(DEFAULT_DOMAIN_ID, name)))?.id as string;
   }
+  if (!existing.enabled) {
+    // As keystone-manage bootstrap does: the bootstrap users must be able to log in after a start.
+    await users.update(existing.id, { enabled: true });
+    logger.info({ user: name }, "bootstrap enabled a disabled user");
+  }
   if (!(await hasher.verify(password, existing.passwordHash))) {
     await users.update(existing.id, { password });
     logger.info({ user: name }, "bootstrap reset the password of a user to the configured one");

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 
 /** Encrypts credential secrets at rest with AES-256-GCM. */
@@ -43,17 +43,49 @@ export function loadCredentialCipher(keyFile: string): CredentialCipher {
   };
 }
 
+/**
+ * Reads the key, or creates it. A new key is written under a temporary name and published with
+ * link(), so a process starting at the same time never reads a half-written file, and the one
+ * that loses the race reads the winner's key.
+ */
 function loadOrCreateKey(keyFile: string): Buffer {
-  if (existsSync(keyFile)) {
-    const key = Buffer.from(readFileSync(keyFile, "utf8").trim(), "base64");
-    if (key.length !== 32) {
-      throw new Error(`credential key file ${keyFile} does not hold a base64 32-byte key`);
+  for (;;) {
+    const existing = readKey(keyFile);
+    if (existing !== undefined) {
+      return existing;
     }
-    return key;
+    mkdirSync(dirname(keyFile), { recursive: true });
+    const key = randomBytes(32);
+    const temporary = `${keyFile}.${process.pid}.tmp`;
+    writeFileSync(temporary, `${key.toString("base64")}\n`, { mode: 0o600 });
+    chmodSync(temporary, 0o600);
+    try {
+      linkSync(temporary, keyFile);
+      return key;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") {
+        throw error;
+      }
+    } finally {
+      rmSync(temporary, { force: true });
+    }
   }
-  mkdirSync(dirname(keyFile), { recursive: true });
-  const key = randomBytes(32);
-  writeFileSync(keyFile, `${key.toString("base64")}\n`, { mode: 0o600, flag: "wx" });
-  chmodSync(keyFile, 0o600);
+}
+
+/** Reads a base64 32-byte key; returns undefined when the file does not exist. */
+function readKey(keyFile: string): Buffer | undefined {
+  let text: string;
+  try {
+    text = readFileSync(keyFile, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") {
+      return undefined;
+    }
+    throw new Error(`credential key file ${keyFile} cannot be read: ${(error as Error).message}`);
+  }
+  const key = Buffer.from(text.trim(), "base64");
+  if (key.length !== 32) {
+    throw new Error(`credential key file ${keyFile} does not contain a base64 32-byte key`);
+  }
   return key;
 }
