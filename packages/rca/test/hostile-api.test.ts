@@ -246,5 +246,27 @@ for (const dialect of testDialects()) {
       assert.ok((await inject("GET", `/v1/alarm/${longId}`)).statusCode < 500);
       assert.ok((await inject("GET", "/v1/alarm/%E0%A4%A")).statusCode < 500);
     });
+
+    it("alertmanager bodies with missing labels are accepted", async () => {
+      for (const payload of [
+        { alerts: [null] },
+        { alerts: [5, "x", []] },
+        { alerts: [{ status: "firing" }] },
+        { alerts: [{ status: "firing", labels: null }] },
+        { alerts: [{ status: "firing", labels: "x" }] },
+        { alerts: [{ labels: { alertname: "a" } }] },
+        { alerts: "x" },
+        {},
+      ]) {
+        const response = await service.app.inject({
+          method: "POST",
+          url: "/v1/event",
+          headers: { ...admin, "user-agent": "Alertmanager/0.25.0" },
+          payload,
+        });
+        assert.equal(response.statusCode, 200, JSON.stringify(payload));
+      }
+      await service.whenIdle();
+    });
   });
 }

@@ -73,9 +73,8 @@ export function createPrometheusDatasource(
       if (event.type !== PROMETHEUS_EVENT_TYPE) {
         return false;
       }
-      const alerts = Array.isArray(event.details.alerts) ? (event.details.alerts as Alert[]) : [];
       const events: EntityEvent[] = [];
-      for (const alert of alerts) {
+      for (const alert of readAlerts(event.details.alerts)) {
         const props = resourceProperties(alert, mappings);
         const entry = { ...alert, uniqueProps: JSON.stringify(props) };
         if (cache.push(entry)) {
@@ -107,6 +106,24 @@ export function createPrometheusDatasource(
       sink = undefined;
     },
   };
+}
+
+/**
+ * Returns the alerts of a webhook body that are objects, each with `labels` as an object (empty
+ * when missing or of another type), so a malformed alert is skipped instead of failing the post.
+ */
+function readAlerts(value: unknown): Alert[] {
+  if (!Array.isArray(value)) {
+    return [];
+  }
+  return value.filter(isRecord).map((alert) => ({
+    ...alert,
+    labels: isRecord(alert.labels) ? alert.labels : {},
+  }));
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function resourceProperties(alert: Alert, mappings: AlertMapping[]): Record<string, string> {
