@@ -1,6 +1,7 @@
 import type { PolicyEnforcer } from "@openstack-ts/kernel";
 import type { FastifyInstance } from "fastify";
 import { rcaErrors } from "../../errors.js";
+import { compileGraphQuery, GraphQueryError } from "../../graph/graph-query.js";
 import type { EntityGraphReader, GraphQuery } from "../../graph/graph-types.js";
 import { enforce, parseFlag } from "../policy.js";
 import { tenantContext } from "../tenant-context.js";
@@ -66,7 +67,10 @@ function parseDepth(value: unknown): number | undefined {
   return depth;
 }
 
-/** Reads `query`, a JSON document sent as a string (or, leniently, as an object). */
+/**
+ * Reads `query`, a JSON document sent as a string (or, leniently, as an object), and checks that
+ * it compiles, so an unknown operator or a query nested too deeply is a 400.
+ */
 export function parseQuery(value: unknown): GraphQuery | undefined {
   if (value === undefined || value === null || value === "") {
     return undefined;
@@ -84,6 +88,14 @@ export function parseQuery(value: unknown): GraphQuery | undefined {
   }
   if (Object.keys(parsed).length === 0) {
     return undefined;
+  }
+  try {
+    compileGraphQuery(parsed);
+  } catch (error) {
+    if (error instanceof GraphQueryError) {
+      throw rcaErrors.create("INVALID_QUERY", { reason: error.message });
+    }
+    throw error;
   }
   return parsed as GraphQuery;
 }
