@@ -187,6 +187,11 @@ function registerBackgroundWork(
   app.addHook("onReady", async () => {
     if (runsWorkersInProcess(config, bus)) {
       runtime = await startOrderRuntime({ ...dependencies, repo: dependencies.ordersRepo });
+    } else {
+      logger.info(
+        { in_process: config.workers.in_process },
+        "orders are fulfilled by separate workers: run openstack-ts serve key-manager-worker",
+      );
     }
     if (config.keystone_notifications.enable) {
       listener = await subscribeToProjectDeletions({

@@ -16,10 +16,7 @@ export interface OrdersServiceDependencies {
   logger: Logger;
 }
 
-/**
- * Orders: creation (stored PENDING, then queued for a worker), listing, retrieval and deletion.
- * A failed publish leaves the order PENDING; the retry scheduler queues it again later.
- */
+/** Orders: creation (stored PENDING, then queued for a worker), listing, retrieval and deletion. */
 export function createOrdersService(dependencies: OrdersServiceDependencies) {
   const { repo, bus, authorizer, logger } = dependencies;
 
@@ -81,15 +78,16 @@ export function createOrdersService(dependencies: OrdersServiceDependencies) {
       };
       await repo.insert(order);
       logger.info({ order_id: order.id, project_id: projectId, type: order.type }, "order created");
+      // The order is committed, so the response does not wait for the broker: while it is down a
+      // publish waits for it to come back, and an order whose publish fails stays PENDING until
+      // the retry scheduler queues it again.
       const task: OrderTask = { order_id: order.id };
-      try {
-        await bus.enqueue(ORDER_QUEUE, task);
-      } catch (error) {
+      bus.enqueue(ORDER_QUEUE, task).catch((error: unknown) => {
         logger.warn(
           { err: error, order_id: order.id },
           "queueing the order failed; the retry scheduler queues it again",
         );
-      }
+      });
       return order;
     },
 
