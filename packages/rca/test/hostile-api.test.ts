@@ -277,5 +277,15 @@ for (const dialect of testDialects()) {
       });
       assertError(tree, 400);
     });
+
+    it("alarm list by resource hides other projects", async () => {
+      const host = await hostId("host-alice");
+      const own = await inject("GET", `/v1/alarm?vitrage_id=${host}`, undefined, alice);
+      assert.equal(own.statusCode, 200);
+      assert.equal((own.json() as unknown[]).length, 1);
+      const other = await inject("GET", `/v1/alarm?vitrage_id=${host}`, undefined, mallory);
+      assert.equal(other.statusCode, 200);
+      assert.deepEqual(other.json(), []);
+    });
   });
 }

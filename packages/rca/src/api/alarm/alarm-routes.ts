@@ -71,9 +71,14 @@ export function registerAlarmRoutes(app: FastifyInstance, dependencies: AlarmRou
     const tenant = tenantContext(request.auth);
     const query = parseAlarmQuery(params, onlyActive);
     const vitrageId = typeof params.vitrage_id === "string" ? params.vitrage_id : "all";
-    if (vitrageId !== "all" && vitrageId !== "") {
+    const byResource = vitrageId !== "all" && vitrageId !== "";
+    if (byResource) {
       query.filters.push({ column: "vitrage_resource_id", values: [vitrageId] });
-    } else if (!allTenants) {
+    }
+    // Upstream skips the project rule when a resource is named, for every caller, which lists
+    // the alarms of any project's resource. Here only an admin, who may list all tenants
+    // anyway, skips it.
+    if (!allTenants && !(byResource && tenant.isAdmin)) {
       query.projectId = tenant.projectId ?? "no-project";
       query.isAdminProject = tenant.isAdmin;
     }
