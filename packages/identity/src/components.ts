@@ -67,6 +67,7 @@ export function createIdentityComponents(options: ComponentOptions) {
     repo: createApplicationCredentialRepo(db),
     hasher,
     revokeTokens: (credentialId) => tokenRepo.revokeByApplicationCredential(credentialId),
+    findRoleByName: (name) => roles.findByName(name),
   });
   const ec2Credentials = createEc2CredentialService(
     createEc2CredentialRepo(db, cipher),

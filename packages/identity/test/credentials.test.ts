@@ -191,11 +191,11 @@ for (const dialect of testDialects()) {
         body: { application_credential: { name: "expiring" } },
       });
       assertKeystoneError(duplicate, 409, "Conflict");
-      const unknownRole = await harness.request("POST", base, {
+      const unheldRole = await harness.request("POST", base, {
         token,
         body: { application_credential: { name: "admin-role", roles: [{ name: "admin" }] } },
       });
-      assertKeystoneError(unknownRole, 404, "Not Found");
+      assertKeystoneError(unheldRole, 400, "Bad Request");
       const filtered = await harness.request("GET", `${base}?name=expiring`, { token });
       assert.equal(filtered.body.application_credentials.length, 1);
     });

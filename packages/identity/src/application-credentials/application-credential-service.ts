@@ -38,13 +38,15 @@ export interface ApplicationCredentialServiceDependencies {
   hasher: PasswordHasher;
   /** Invalidates every token issued from a credential once it is deleted. */
   revokeTokens(credentialId: string): Promise<void>;
+  /** Finds a global role by name, which tells an unknown role from one the token lacks. */
+  findRoleByName(name: string): Promise<unknown>;
 }
 
 /** Application credentials: creation from a project-scoped token, secrets, access rules. */
 export function createApplicationCredentialService(
   dependencies: ApplicationCredentialServiceDependencies,
 ) {
-  const { repo, hasher, revokeTokens } = dependencies;
+  const { repo, hasher, revokeTokens, findRoleByName } = dependencies;
 
   async function get(userId: string, id: string): Promise<ApplicationCredential> {
     const credential = await repo.get(id);
@@ -54,20 +56,37 @@ export function createApplicationCredentialService(
     return credential;
   }
 
-  function delegatedRoles(input: NewApplicationCredential, token: CreatingToken) {
+  /**
+   * Returns the roles a credential delegates, which must be roles of the creating token. As in
+   * Keystone, a role name that names no role is a 404, and a role the token does not carry is a
+   * 400, so a user cannot delegate more than it holds.
+   */
+  async function delegatedRoles(input: NewApplicationCredential, token: CreatingToken) {
     if (input.roles === undefined) {
       return token.roles;
     }
-    return input.roles.map((reference) => {
-      const role = token.roles.find(
-        (held) =>
-          held.id === reference.id || (reference.id === undefined && held.name === reference.name),
+    const delegated: CreatingToken["roles"] = [];
+    for (const reference of input.roles) {
+      const held = token.roles.find(
+        (role) =>
+          role.id === reference.id || (reference.id === undefined && role.name === reference.name),
       );
-      if (role === undefined) {
-        throw identityError("ROLE_NOT_FOUND", { id: reference.id ?? reference.name ?? "" });
+      if (held !== undefined) {
+        delegated.push(held);
+        continue;
       }
-      return role;
-    });
+      if (
+        reference.id === undefined &&
+        (await findRoleByName(reference.name ?? "")) === undefined
+      ) {
+        throw identityError("ROLE_NOT_FOUND", { id: reference.name ?? "" });
+      }
+      throw invalidRequest(
+        `Role ${reference.id ?? reference.name} is not a role of the token that creates the ` +
+          "application credential; delegate only roles the token carries.",
+      );
+    }
+    return delegated;
   }
 
   async function resolveAccessRules(userId: string, input: NewApplicationCredential) {
@@ -119,7 +138,7 @@ export function createApplicationCredentialService(
         secretHash: await hasher.hash(secret),
         expiresAt: input.expiresAt ?? null,
         unrestricted: input.unrestricted ?? false,
-        roles: delegatedRoles(input, token),
+        roles: await delegatedRoles(input, token),
         accessRules: linked,
       };
       const duplicate = () =>
