@@ -176,12 +176,12 @@ describe(`orders on RabbitMQ with separate workers on ${dialect}`, { skip: skipR
     };
     await Promise.all(Array.from({ length: 24 }, (_, index) => post(index)));
 
-    // Kill a worker while it holds unacknowledged tasks: the broker hands them to the other one.
+    // Kill a worker that has unacknowledged tasks: the broker hands them to the other one.
     workerA.child.kill("SIGKILL");
 
-    // Restarting only the RabbitMQ application (not the Erlang node) takes a few seconds and
-    // keeps durable queues and persistent messages; other users of the broker reconnect, as the
-    // kernel's AMQP bus does. Orders posted meanwhile wait for the broker or for the scheduler.
+    // Restarting only the RabbitMQ application (not the Erlang node) takes a few seconds and keeps
+    // durable queues and persistent messages. Other users of the broker reconnect, as the kernel's
+    // AMQP bus does. Orders posted meanwhile wait for the broker or for the scheduler.
     rabbitmqctl("stop_app");
     const duringOutage = Promise.all(Array.from({ length: 6 }, (_, index) => post(100 + index)));
     await new Promise((resolveWait) => setTimeout(resolveWait, 1500));

@@ -218,7 +218,7 @@ for (const dialect of testDialects()) {
       assert.equal(rewrap.code, 0, rewrap.output);
       assert.match(rewrap.output, /0 still wrapped by other keys/);
 
-      // A key manager that knows only the new master key reads every secret.
+      // A key manager configured with only the new master key reads every secret.
       const rotated = await startKeyManager(dialect, {
         "database.url": km.database.url,
         "secret_stores.stores": [{ name: "hsm", plugin: "pkcs11", global_default: true }],

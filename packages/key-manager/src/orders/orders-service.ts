@@ -59,6 +59,7 @@ export function createOrdersService(dependencies: OrdersServiceDependencies) {
         dependencies.countOrders,
         "Order creation",
       );
+
       const now = nowTimestamp();
       const order: OrderRecord = {
         id: randomUUID(),
@@ -78,6 +79,7 @@ export function createOrdersService(dependencies: OrdersServiceDependencies) {
       };
       await repo.insert(order);
       logger.info({ order_id: order.id, project_id: projectId, type: order.type }, "order created");
+
       // The order is committed, so the response does not wait for the broker: while it is down a
       // publish waits for it to come back, and an order whose publish fails stays PENDING until
       // the retry scheduler queues it again.

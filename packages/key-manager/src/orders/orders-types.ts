@@ -25,7 +25,7 @@ export interface OrderRecord {
   updatedAt: string;
 }
 
-/** What a key or key pair order asks for, read from its meta. */
+/** The key or key pair an order requests, read from its meta. */
 export interface GenerationSpec {
   name: string | null;
   algorithm: string;
