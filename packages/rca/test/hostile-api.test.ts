@@ -287,5 +287,18 @@ for (const dialect of testDialects()) {
       assert.equal(other.statusCode, 200);
       assert.deepEqual(other.json(), []);
     });
+
+    it("rca of another project's alarm is 404", async () => {
+      const alarms = (await inject("GET", "/v1/alarm?all_tenants=true")).json() as {
+        vitrage_id: string;
+      }[];
+      const alarmId = alarms[0]?.vitrage_id;
+      assert.ok(alarmId);
+      const own = await inject("GET", `/v1/rca/${alarmId}`, undefined, alice);
+      assert.equal(own.statusCode, 200);
+      assertError(await inject("GET", `/v1/rca/${alarmId}`, undefined, mallory), 404);
+      assertError(await inject("GET", `/v1/rca?alarm_id=${alarmId}`, undefined, mallory), 404);
+      assertError(await inject("GET", `/v1/alarm/${alarmId}`, undefined, mallory), 404);
+    });
   });
 }

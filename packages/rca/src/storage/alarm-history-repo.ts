@@ -247,13 +247,25 @@ export class AlarmHistoryRepo {
   /**
    * Walks `causes` edges from an alarm in both directions and returns every alarm reached (the
    * requested one included) with the edges walked. Edges to alarms of other projects are skipped
-   * unless no project is given.
+   * unless no project is given. For a project that is not an admin's, an alarm outside the
+   * project returns nothing (upstream returns it, with every field).
    */
   async rca(
     alarmId: string,
     projectId: string | undefined,
     isAdminProject: boolean,
   ): Promise<{ alarms: StoredAlarm[]; edges: StoredEdge[] }> {
+    if (projectId !== undefined && !isAdminProject) {
+      const visible = await this.#db
+        .selectFrom("rca_alarms")
+        .select("vitrage_id")
+        .where("vitrage_id", "=", alarmId)
+        .where((eb) => projectCondition(eb, projectId, false))
+        .executeTakeFirst();
+      if (visible === undefined) {
+        return { alarms: [], edges: [] };
+      }
+    }
     const forward = await this.#walk(alarmId, "source_id", projectId, isAdminProject);
     const backward = await this.#walk(alarmId, "target_id", projectId, isAdminProject);
     const ids = new Set([alarmId, ...forward.ids, ...backward.ids]);
