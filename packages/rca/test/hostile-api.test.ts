@@ -300,5 +300,15 @@ for (const dialect of testDialects()) {
       assertError(await inject("GET", `/v1/rca?alarm_id=${alarmId}`, undefined, mallory), 404);
       assertError(await inject("GET", `/v1/alarm/${alarmId}`, undefined, mallory), 404);
     });
+
+    it("webhook of another project cannot be deleted", async () => {
+      const added = await inject("POST", "/v1/webhook", { url: "http://127.0.0.1:9/" }, alice);
+      assert.equal(added.statusCode, 200);
+      const id = (added.json() as { id: string }).id;
+      assertError(await inject("GET", `/v1/webhook/${id}`, undefined, mallory), 404);
+      assertError(await inject("DELETE", `/v1/webhook/${id}`, undefined, mallory), 404);
+      assert.equal((await inject("GET", `/v1/webhook/${id}`, undefined, alice)).statusCode, 200);
+      assert.equal((await inject("DELETE", `/v1/webhook/${id}`, undefined, alice)).statusCode, 200);
+    });
   });
 }

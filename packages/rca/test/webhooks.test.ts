@@ -108,8 +108,12 @@ describe("webhook service", () => {
     assert.equal(hidden.message, `Failed to find webhook with ID: ${other.id}`);
     assert.equal((await service.list(true, member)).length, 1);
     assert.equal((await service.list(true, admin)).length, 2);
-    assert.deepEqual(await service.delete(own.id), { SUCCESS: `Webhook ${own.id} deleted` });
-    assert.equal((await rejection(service.delete(own.id))).status, 404);
+    assert.equal((await rejection(service.delete(other.id, member))).status, 404);
+    assert.equal((await service.show(other.id, admin)).id, other.id);
+    assert.deepEqual(await service.delete(own.id, member), {
+      SUCCESS: `Webhook ${own.id} deleted`,
+    });
+    assert.equal((await rejection(service.delete(own.id, member))).status, 404);
   });
 });
 

@@ -29,6 +29,6 @@ export function registerWebhookRoutes(
 
   app.delete<{ Params: { id: string } }>("/v1/webhook/:id", async (request) => {
     enforce(policy, request, "webhook delete");
-    return webhooks.delete(request.params.id);
+    return webhooks.delete(request.params.id, tenantContext(request.auth));
   });
 }

@@ -65,7 +65,15 @@ export function createWebhookService(
       return webhook;
     },
 
-    async delete(id: string): Promise<{ SUCCESS: string }> {
+    /**
+     * Deletes a webhook of the caller's project, or any webhook for an admin. Upstream deletes
+     * any webhook by id; here another project's webhook is not found, as for show.
+     */
+    async delete(id: string, tenant: TenantContext): Promise<{ SUCCESS: string }> {
+      const webhook = await repo.get(id);
+      if (webhook === undefined || !(tenant.isAdmin || webhook.project_id === tenant.projectId)) {
+        throw rcaErrors.create("WEBHOOK_DELETE_NOT_FOUND", { id });
+      }
       const deleted = await repo.delete(id);
       if (!deleted) {
         throw rcaErrors.create("WEBHOOK_DELETE_NOT_FOUND", { id });
