@@ -310,5 +310,41 @@ for (const dialect of testDialects()) {
       assert.equal((await inject("GET", `/v1/webhook/${id}`, undefined, alice)).statusCode, 200);
       assert.equal((await inject("DELETE", `/v1/webhook/${id}`, undefined, alice)).statusCode, 200);
     });
+
+    it("webhook rejects unusable URLs", async () => {
+      for (const url of [
+        "file:///etc/passwd",
+        "file://localhost/etc/passwd",
+        "ftp://127.0.0.1/x",
+        "javascript:alert(1)",
+        "http://",
+        "not a url",
+        "x".repeat(100_000),
+      ]) {
+        const response = await inject("POST", "/v1/webhook", { url });
+        assert.equal(response.statusCode, 400, url.slice(0, 40));
+      }
+    });
+
+    it("webhook rejects headers and filters that are not dicts", async () => {
+      const url = "http://127.0.0.1:9/";
+      for (const headers of [
+        "[1, 2]",
+        "nope",
+        5,
+        ["a"],
+        "{'a': 1",
+        "{'a': {'b': 'c'}}",
+        { "x-a": "one\r\nx-b: two" },
+        { "bad name": "v" },
+      ]) {
+        const response = await inject("POST", "/v1/webhook", { url, headers });
+        assert.equal(response.statusCode, 400, JSON.stringify(headers));
+      }
+      for (const regex_filter of ["{'name': '('}", "{'name': '[a-'}", "[1]", 7]) {
+        const response = await inject("POST", "/v1/webhook", { url, regex_filter });
+        assert.equal(response.statusCode, 400, JSON.stringify(regex_filter));
+      }
+    });
   });
 }

@@ -30,7 +30,7 @@ export function createWebhookService(
         throw rcaErrors.create("WEBHOOK_INVALID", { reason: "Invalid URL" });
       }
       const headers = literalText(input.headers);
-      if (headers === undefined || !isDictLiteral(headers)) {
+      if (headers === undefined || !isHeaderDict(headers)) {
         throw rcaErrors.create("WEBHOOK_INVALID", { reason: "Headers in invalid format" });
       }
       const regexFilter = literalText(input.regex_filter);
@@ -85,10 +85,14 @@ export function createWebhookService(
 
 export type WebhookService = ReturnType<typeof createWebhookService>;
 
+/**
+ * Accepts http and https URLs with a host. Upstream accepts any scheme with a network location,
+ * but its notifier can only post over HTTP, so a `file:` or `ftp:` webhook never works.
+ */
 function isValidUrl(url: string): boolean {
   try {
     const parsed = new URL(url);
-    return parsed.protocol !== "" && parsed.host !== "";
+    return (parsed.protocol === "http:" || parsed.protocol === "https:") && parsed.host !== "";
   } catch {
     return false;
   }
@@ -108,13 +112,31 @@ function literalText(value: unknown): string | undefined {
   return undefined;
 }
 
-function isDictLiteral(text: string): boolean {
+/** An HTTP header name (RFC 9110 token). */
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/** Characters a header value must not contain, so a value cannot start another header. */
+const HEADER_VALUE_FORBIDDEN = /[\r\n\0]/;
+
+/**
+ * Accepts a dict literal of header names to string values. Upstream accepts any dict here, but
+ * its notifier then fails on every post of a webhook whose values are not strings.
+ */
+function isHeaderDict(text: string): boolean {
   if (text === "") {
     return true;
   }
   try {
     const value = parsePythonLiteral(text);
-    return typeof value === "object" && value !== null && !Array.isArray(value);
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      return false;
+    }
+    return Object.entries(value).every(
+      ([name, headerValue]) =>
+        HEADER_NAME.test(name) &&
+        typeof headerValue === "string" &&
+        !HEADER_VALUE_FORBIDDEN.test(headerValue),
+    );
   } catch {
     return false;
   }
