@@ -346,5 +346,17 @@ for (const dialect of testDialects()) {
         assert.equal(response.statusCode, 400, JSON.stringify(regex_filter));
       }
     });
+
+    it("long alarm names are kept in the history", async () => {
+      const type = `compute.host.down.${"x".repeat(300)}`;
+      await postDoctor("host-long", "down", type);
+      await service.whenIdle();
+      const alarms = (await inject("GET", "/v1/alarm?all_tenants=true")).json() as {
+        name: string;
+      }[];
+      assert.ok(alarms.some((alarm) => alarm.name === type));
+      await postDoctor("host-long", "up", type);
+      await service.whenIdle();
+    });
   });
 }

@@ -404,25 +404,39 @@ export class AlarmHistoryRepo {
         id: randomUUID(),
         vitrage_id: vitrageId,
         timestamp: at,
-        severity,
+        severity: fit(severity, 64),
         payload: JSON.stringify(payload),
       })
       .execute();
   }
 }
 
+/**
+ * The alarm's columns, each cut to its column width, because PostgreSQL and MySQL reject longer
+ * text and the alarm would be missing from the history. The payload keeps the full values, and
+ * lists return the payload.
+ */
 function alarmColumns(alarm: AlarmRecord) {
   return {
-    name: alarm.name,
-    vitrage_type: alarm.vitrageType,
-    vitrage_aggregated_severity: alarm.aggregatedSeverity,
-    vitrage_operational_severity: alarm.operationalSeverity,
-    project_id: alarm.projectId,
-    vitrage_resource_type: alarm.resourceType,
-    vitrage_resource_id: alarm.resourceId,
-    vitrage_resource_project_id: alarm.resourceProjectId,
+    name: fit(alarm.name, 255),
+    vitrage_type: fit(alarm.vitrageType, 64),
+    vitrage_aggregated_severity: fit(alarm.aggregatedSeverity, 64),
+    vitrage_operational_severity: fit(alarm.operationalSeverity, 64),
+    project_id: fitOrNull(alarm.projectId, 128),
+    vitrage_resource_type: fitOrNull(alarm.resourceType, 128),
+    vitrage_resource_id: fitOrNull(alarm.resourceId, 128),
+    vitrage_resource_project_id: fitOrNull(alarm.resourceProjectId, 128),
     payload: JSON.stringify(alarm.payload),
   };
+}
+
+/** Cuts text to at most `width` characters (the column's varchar width). */
+function fit(text: string, width: number): string {
+  return text.length > width ? text.slice(0, width) : text;
+}
+
+function fitOrNull(text: string | null, width: number): string | null {
+  return text === null ? null : fit(text, width);
 }
 
 /**
