@@ -358,5 +358,24 @@ for (const dialect of testDialects()) {
       await postDoctor("host-long", "up", type);
       await service.whenIdle();
     });
+
+    it("template name over 255 characters is rejected", async () => {
+      const name = "n".repeat(300);
+      const added = await inject("PUT", "/v1/template", {
+        templates: [["t.yaml", { metadata: { name, version: "3", type: "standard" } }]],
+        template_type: null,
+      });
+      assert.equal(added.statusCode, 200);
+      const [summary] = added.json() as {
+        uuid: string;
+        status: string;
+        "status details": string;
+      }[];
+      assert.equal(summary?.status, "ERROR");
+      assert.equal(summary?.uuid, "");
+      assert.equal(summary?.["status details"], "Template name is longer than 255 characters");
+      const list = await inject("GET", "/v1/template");
+      assert.equal(list.statusCode, 200);
+    });
   });
 }

@@ -199,6 +199,9 @@ export interface TemplateServiceOptions {
 
 const UUID_PATTERN = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 
+/** Width of the stored name column; a longer name gives an unstored `ERROR` entry. */
+export const MAX_TEMPLATE_NAME_LENGTH = 255;
+
 const NOT_DELETED: readonly TemplateStatus[] = ["LOADING", "ACTIVE", "ERROR", "DELETING"];
 
 /** Creates the template service. */
@@ -341,6 +344,13 @@ class StoreTemplateService implements TemplateService {
     }
 
     const name = templateName(content);
+    if (name !== undefined && name.length > MAX_TEMPLATE_NAME_LENGTH) {
+      return this.unstored(
+        content,
+        type,
+        `Template name is longer than ${MAX_TEMPLATE_NAME_LENGTH} characters`,
+      );
+    }
     if (
       name !== undefined &&
       (await this.options.store.list({ name, status: NOT_DELETED })).length > 0
