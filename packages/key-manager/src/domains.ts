@@ -35,6 +35,7 @@ import type { SecretsRepo } from "./secrets/secrets-repo.js";
 import type { SecretsService } from "./secrets/secrets-service.js";
 import { createTransportKeysRepo } from "./transport-keys/transport-keys-repo.js";
 import { registerTransportKeyRoutes } from "./transport-keys/transport-keys-routes.js";
+import { registerNulGuard } from "./validation/nul-guard.js";
 import { createOrderWorker } from "./workers/order-worker.js";
 import { createRetryScheduler } from "./workers/retry-scheduler.js";
 import { startWorkerRuntime, type WorkerRuntime } from "./workers/worker-runtime.js";
@@ -86,6 +87,7 @@ export function createQuotaEnforcement(
 export function registerDomains(app: FastifyInstance, dependencies: DomainDependencies): void {
   const { config, database, authorizer, hrefs, paging, maxRequestBytes, logger } = dependencies;
   const db = database.db;
+  registerNulGuard(app);
   const quotasRepo = createQuotasRepo(db);
   const quotas = createQuotasService({ repo: quotasRepo, defaults: defaultQuotas(config), logger });
   const aclsRepo = createAclsRepo(db);

@@ -90,6 +90,14 @@ const specs = {
     message: "{operation} issue seen - Creation not allowed because a quota has been reached.",
   },
   PROJECT_QUOTAS_NOT_FOUND: { status: 404, message: "Project quotas not found." },
+  NUL_CHARACTER: {
+    status: 400,
+    message: "Invalid request: {where} contains a NUL character, which cannot be stored",
+  },
+  INVALID_PROJECT_ID: {
+    status: 400,
+    message: "Invalid project id: it must have at most 255 characters",
+  },
   INVALID_CONTAINER_ID: { status: 404, message: "Not Found. Provided container id is invalid." },
   CONTAINER_NOT_FOUND: { status: 404, message: "Secrets container not found." },
   CONTAINER_SECRET_NOT_FOUND: {

@@ -85,6 +85,19 @@ for (const dialect of testDialects()) {
         });
         assert.equal(response.status, 400, JSON.stringify(body));
       }
+      const longId = await km.call({
+        method: "PUT",
+        url: `/v1/project-quotas/${"p".repeat(256)}`,
+        body: { project_quotas: { secrets: 1 } },
+        roles: SERVICE_ADMIN,
+      });
+      assert.equal(longId.status, 400);
+      const unknownLongId = await km.call({
+        method: "GET",
+        url: `/v1/project-quotas/${"p".repeat(300)}`,
+        roles: SERVICE_ADMIN,
+      });
+      assert.equal(unknownLongId.status, 404);
       const empty = await km.call({
         method: "PUT",
         url: "/v1/project-quotas/p-bad",

@@ -17,6 +17,8 @@ export interface QuotaRoutesDependencies {
   maxRequestBytes: number;
 }
 
+const MAX_PROJECT_ID_LENGTH = 255;
+
 /** Largest value an integer column holds on every dialect. */
 const MAX_QUOTA = 2_147_483_647;
 const MIN_QUOTA = -2_147_483_648;
@@ -79,6 +81,10 @@ export function registerQuotaRoutes(app: FastifyInstance, dependencies: QuotaRou
   app.put<ProjectParams>(item, async (request, reply) => {
     authorizer.authorize(request.auth, "project_quotas:put", "Project Quotas");
     requireMediaType(request, ["application/json"]);
+    // Project ids are stored as varchar(255); a longer one can have no quotas.
+    if (request.params.project_id.length > MAX_PROJECT_ID_LENGTH) {
+      throw errors.create("INVALID_PROJECT_ID");
+    }
     await quotas.save(request.params.project_id, parseQuotaBody(request, dependencies));
     return reply.code(204).send();
   });
