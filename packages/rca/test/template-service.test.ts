@@ -30,6 +30,7 @@ function createService() {
         return new Map();
       },
       async deactivate(templates: readonly StoredTemplate[]) {
+        await gate;
         deactivated.push(...templates.map((template) => template.name));
       },
     },
@@ -113,15 +114,17 @@ describe("template service", () => {
   });
 
   it("delete goes through deleting", async () => {
-    const { service, store, deactivated } = createService();
+    const { service, store, deactivated, hold, release } = createService();
     const [good] = await service.add([fixture("v2_standard.yaml")]);
     const [bad] = await service.add([fixture("tempest/corrupted_template.yaml")]);
     await service.whenSettled();
+    hold();
     await service.delete([String(good?.uuid), "corrupted_template"]);
     const statuses = Object.fromEntries(
       (await store.list()).map((template) => [template.name, template.status]),
     );
     assert.deepEqual(statuses, { v2_standard: "DELETING", corrupted_template: "DELETED" });
+    release();
     await service.whenSettled();
     assert.deepEqual(deactivated, ["v2_standard"]);
     assert.deepEqual(await service.list(), []);

@@ -211,6 +211,12 @@ export function createTemplateService(options: TemplateServiceOptions): Template
 
 class StoreTemplateService implements TemplateService {
   private pending: Promise<void> = Promise.resolve();
+  /**
+   * Tail of the add and delete requests, which run one at a time: the duplicate-name check and
+   * the insert of one request must not interleave with another's, or concurrent adds of one
+   * name all pass the check.
+   */
+  private mutations: Promise<unknown> = Promise.resolve();
   private readonly now: () => Date;
   private readonly newId: () => string;
 
@@ -242,8 +248,18 @@ class StoreTemplateService implements TemplateService {
     addOptions: AddTemplateOptions = {},
   ): Promise<TemplateSummary[]> {
     checkUploads(templates);
+    return this.exclusive(() => this.addUnlocked(templates, templateType, params, addOptions));
+  }
+
+  private async addUnlocked(
+    templates: readonly TemplateUpload[],
+    templateType: string | null | undefined,
+    params: Readonly<Record<string, unknown>> | null | undefined,
+    addOptions: AddTemplateOptions,
+  ): Promise<TemplateSummary[]> {
     if (addOptions.overwrite) {
-      await this.delete(templates.map(([, content]) => templateName(content)).filter(isNonEmpty));
+      const names = templates.map(([, content]) => templateName(content)).filter(isNonEmpty);
+      await this.deleteUnlocked(names);
       await this.whenSettled();
     }
     const definitions = await this.definitionTemplates();
@@ -286,6 +302,10 @@ class StoreTemplateService implements TemplateService {
   }
 
   async delete(uuidsOrNames: string | readonly string[]): Promise<void> {
+    return this.exclusive(() => this.deleteUnlocked(uuidsOrNames));
+  }
+
+  private async deleteUnlocked(uuidsOrNames: string | readonly string[]): Promise<void> {
     const values = typeof uuidsOrNames === "string" ? [uuidsOrNames] : uuidsOrNames;
     const targets: StoredTemplate[] = [];
     for (const value of values) {
@@ -318,6 +338,13 @@ class StoreTemplateService implements TemplateService {
 
   whenSettled(): Promise<void> {
     return this.pending;
+  }
+
+  /** Runs `work` after every add and delete started before it has finished. */
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.mutations.then(work);
+    this.mutations = result.catch(() => undefined);
+    return result;
   }
 
   private async addOne(
