@@ -255,6 +255,7 @@ for (const dialect of testDialects()) {
       const registered = await km.call({ method: "POST", url, body: consumer, headers });
       assert.equal(registered.status, 200, registered.body);
       assert.deepEqual(registered.json().consumers, [consumer]);
+      assert.equal(registered.json().content_types, undefined);
       const again = await km.call({ method: "POST", url, body: consumer, headers });
       assert.equal((again.json().consumers as unknown[]).length, 1);
       const listed = await km.call({ method: "GET", url });

@@ -131,7 +131,8 @@ for (const dialect of testDialects()) {
 
     test("order validation errors", async () => {
       const cases: [unknown, RegExp][] = [
-        [{ meta: {} }, /'type' is a required property/],
+        [{ meta: {} }, /'type' is a required property. Invalid property: 'type'/],
+        [{ type: "key" }, /'meta' is a required property. Invalid property: 'meta'/],
         [{ type: "certificate", meta: {} }, /is not one of \['key', 'asymmetric'\]/],
         [
           { type: "key", meta: { bit_length: 256 } },
@@ -147,6 +148,18 @@ for (const dialect of testDialects()) {
         ],
         [
           { type: "key", meta: { algorithm: "aes", bit_length: 256, payload: "x" } },
+          /schema 'Secret' within 'Order': If 'payload' is supplied, 'payload_content_type'/,
+        ],
+        [
+          {
+            type: "key",
+            meta: {
+              algorithm: "aes",
+              bit_length: 256,
+              payload: "x",
+              payload_content_type: "text/plain",
+            },
+          },
           /'payload' not allowed for key type order/,
         ],
         [

@@ -92,7 +92,13 @@ function kindSpecs(dependencies: ConsumerRoutesDependencies): KindSpec[] {
           resource_type: item.fields[1] ?? "",
           resource_id: item.fields[2] ?? "",
         }));
-        return secretView(secret, baseUrlFor(hrefs, request), views);
+        // Upstream renders the secret's stored fields here, without `content_types`.
+        const { content_types: _omitted, ...view } = secretView(
+          secret,
+          baseUrlFor(hrefs, request),
+          views,
+        );
+        return view;
       },
     },
   ];

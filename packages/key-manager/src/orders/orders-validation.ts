@@ -16,6 +16,7 @@ const ORDER_RULE: JsonRule = {
     ["type", { types: ["string"], values: ORDER_TYPES }],
   ],
   required: ["meta", "type"],
+  requiredNamesProperty: true,
 };
 
 /** Upstream validates `meta` with the secret schema, named "Secret' within 'Order". */
@@ -72,6 +73,14 @@ export function validateNewOrder(body: unknown, now: Date = new Date()): NewOrde
   }
 
   const label = fields.type === "key" ? "key" : "asymmetric key";
+  if ("payload" in meta && (contentType === undefined || contentType === null)) {
+    // Upstream checks the meta as a secret first, whose payload needs a content type.
+    throw invalidObject(
+      META_SCHEMA,
+      "If 'payload' is supplied, 'payload_content_type' must also be supplied.",
+      "payload_content_type",
+    );
+  }
   if (meta.payload !== undefined && meta.payload !== null) {
     throw invalidObject("Order", `'payload' not allowed for ${fields.type} type order`, "meta");
   }

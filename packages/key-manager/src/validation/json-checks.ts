@@ -16,6 +16,11 @@ export interface JsonRule {
   /** Properties of an object, checked in this order. */
   properties?: [string, JsonRule][];
   required?: string[];
+  /**
+   * Draft 3 schemas mark required properties inside each property, so jsonschema names the
+   * missing property as the invalid one; draft 4's top-level `required` names none.
+   */
+  requiredNamesProperty?: boolean;
   additionalProperties?: false;
   /** Rule of every array item. */
   items?: JsonRule;
@@ -93,7 +98,8 @@ function objectViolation(
   }
   for (const name of rule.required ?? []) {
     if (!(name in value)) {
-      return { reason: `'${name}' is a required property`, property };
+      const invalid = rule.requiredNamesProperty === true ? (property ?? name) : property;
+      return { reason: `'${name}' is a required property`, property: invalid };
     }
   }
   if (rule.additionalProperties === false) {
