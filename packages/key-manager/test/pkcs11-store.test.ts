@@ -240,6 +240,78 @@ for (const dialect of testDialects()) {
       }
     });
 
+    test("preferred store routing between two stores", async () => {
+      const both = await startKeyManager(dialect, {
+        "secret_stores.enable_multiple": true,
+        "secret_stores.stores": [
+          { name: "software", plugin: "software", global_default: true },
+          { name: "hsm", plugin: "pkcs11" },
+        ],
+        "pkcs11.library_path": SOFTHSM_LIBRARY,
+        "pkcs11.token_label": token.label,
+        "pkcs11.pin": token.pin,
+        "pkcs11.mkek_label": MKEK,
+        "pkcs11.hmac_label": HMAC,
+      });
+      const database = openDatabase<KeyManagerDatabase>(both.database.url);
+      try {
+        const stores = (await both.call({ method: "GET", url: "/v1/secret-stores" })).json()
+          .secret_stores as { name: string; secret_store_ref: string }[];
+        assert.deepEqual(stores.map((store) => store.name).sort(), ["hsm", "software"]);
+        const hsm = stores.find((store) => store.name === "hsm");
+        const storeOf = async (secretId: string) =>
+          (
+            await database.db
+              .selectFrom("km_secret_payloads")
+              .select("store_name")
+              .where("secret_id", "=", secretId)
+              .executeTakeFirstOrThrow()
+          ).store_name;
+
+        const before = await createSecret(
+          both,
+          { payload: "in software", payload_content_type: "text/plain" },
+          { project: "routed" },
+        );
+        assert.equal(await storeOf(before), "software");
+        const set = await both.call({
+          method: "POST",
+          url: `/v1/secret-stores/${idOf(hsm?.secret_store_ref)}/preferred`,
+          project: "routed",
+        });
+        assert.equal(set.status, 204);
+        const after = await createSecret(
+          both,
+          { payload: "in the HSM", payload_content_type: "text/plain" },
+          { project: "routed" },
+        );
+        assert.equal(await storeOf(after), "pkcs11");
+        const other = await createSecret(
+          both,
+          { payload: "default", payload_content_type: "text/plain" },
+          { project: "not-routed" },
+        );
+        assert.equal(await storeOf(other), "software");
+
+        for (const [id, project, text] of [
+          [before, "routed", "in software"],
+          [after, "routed", "in the HSM"],
+          [other, "not-routed", "default"],
+        ] as const) {
+          const payload = await both.call({
+            method: "GET",
+            url: `/v1/secrets/${id}/payload`,
+            project,
+            headers: { accept: "text/plain" },
+          });
+          assert.equal(payload.body, text);
+        }
+      } finally {
+        await database.close();
+        await both.close();
+      }
+    });
+
     test("orders generate keys into the HSM store", async () => {
       const created = await km.call({
         method: "POST",
