@@ -15,11 +15,8 @@ import {
 } from "./config.js";
 import { MIGRATION_SERVICE, migrationsFor } from "./db/migrations.js";
 import type { KeyManagerDatabase } from "./db/schema.js";
+import { type ConfiguredStores, openConfiguredStores } from "./secret-stores/configured-stores.js";
 import { loadMasterKeyring } from "./secret-stores/master-keyring.js";
-import {
-  type ConfiguredStores,
-  openConfiguredStores,
-} from "./secret-stores/configured-stores.js";
 import type { SecretRelations } from "./secrets/secret-relations.js";
 
 /** Extra dependencies for tests and for the domains that build on secrets. */
