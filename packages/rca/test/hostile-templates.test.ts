@@ -216,6 +216,30 @@ for (const dialect of testDialects()) {
       }
       await settle();
     });
+
+    it("delete while loading ends deleted", async () => {
+      const [summary] = await add([hostDownTemplate("short-lived", 200)]);
+      assert.equal(summary?.status, "LOADING");
+      const deleted = await inject("DELETE", "/v1/template", { uuid: summary?.uuid });
+      assert.equal(deleted.statusCode, 200);
+      const statuses: string[] = [];
+      for (let poll = 0; poll < 50; poll++) {
+        const entry = (await list()).find((template) => template.uuid === summary?.uuid);
+        statuses.push(entry?.status ?? "gone");
+        if (entry === undefined) {
+          break;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await settle();
+      assert.equal(
+        (await list()).find((template) => template.uuid === summary?.uuid),
+        undefined,
+      );
+      assert.ok(!statuses.includes("ACTIVE"), `statuses seen: ${statuses.join(", ")}`);
+      const shown = await inject("GET", `/v1/template/${summary?.uuid}`);
+      assert.equal(shown.statusCode, 404);
+    });
   });
 }
 

@@ -244,6 +244,11 @@ for (const dialect of testDialects()) {
       assert.deepEqual(stored?.content, content);
       assert.equal((await repo.list({ status: ["DELETED"] })).length, 0);
       assert.equal((await repo.list({ status: [] })).length, 0);
+      const uuid = "00000000-0000-0000-0000-000000000001";
+      await repo.updateStatus(uuid, "ERROR", "late load", ["LOADING"]);
+      assert.equal((await repo.list({ uuid }))[0]?.status, "ACTIVE");
+      await repo.updateStatus(uuid, "DELETING", undefined, ["ACTIVE", "LOADING"]);
+      assert.equal((await repo.list({ uuid }))[0]?.status, "DELETING");
     });
 
     it("active actions are saved, replaced and cleared", async () => {

@@ -32,16 +32,27 @@ export class TemplateRepo implements TemplateStore {
       .execute();
   }
 
-  async updateStatus(uuid: string, status: TemplateStatus, statusDetails?: string): Promise<void> {
-    await this.#db
+  async updateStatus(
+    uuid: string,
+    status: TemplateStatus,
+    statusDetails?: string,
+    from?: readonly TemplateStatus[],
+  ): Promise<void> {
+    if (from !== undefined && from.length === 0) {
+      return;
+    }
+    let query = this.#db
       .updateTable("rca_templates")
       .set({
         status,
         updated_at: new Date().toISOString(),
         ...(statusDetails === undefined ? {} : { status_details: statusDetails }),
       })
-      .where("id", "=", uuid)
-      .execute();
+      .where("id", "=", uuid);
+    if (from !== undefined) {
+      query = query.where("status", "in", [...from]);
+    }
+    await query.execute();
   }
 
   async list(filter: TemplateFilter = {}): Promise<StoredTemplate[]> {

@@ -17,9 +17,14 @@ export function createMemoryTemplateStore(now: () => Date = () => new Date()): T
     async insert(template) {
       templates.set(template.uuid, structuredClone(template));
     },
-    async updateStatus(uuid: string, status: TemplateStatus, statusDetails?: string) {
+    async updateStatus(
+      uuid: string,
+      status: TemplateStatus,
+      statusDetails?: string,
+      from?: readonly TemplateStatus[],
+    ) {
       const template = templates.get(uuid);
-      if (template === undefined) {
+      if (template === undefined || (from !== undefined && !from.includes(template.status))) {
         return;
       }
       templates.set(uuid, {

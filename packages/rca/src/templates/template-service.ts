@@ -64,8 +64,16 @@ export interface TemplateFilter {
  */
 export interface TemplateStore {
   insert(template: StoredTemplate): Promise<void>;
-  /** Sets the status (and the details, when given) and `updatedAt`. */
-  updateStatus(uuid: string, status: TemplateStatus, statusDetails?: string): Promise<void>;
+  /**
+   * Sets the status (and the details, when given) and `updatedAt`. With `from`, only a template
+   * whose current status is one of those changes, in one atomic step.
+   */
+  updateStatus(
+    uuid: string,
+    status: TemplateStatus,
+    statusDetails?: string,
+    from?: readonly TemplateStatus[],
+  ): Promise<void>;
   /** Returns the matching templates, oldest first. */
   list(filter?: TemplateFilter): Promise<StoredTemplate[]>;
 }
@@ -417,14 +425,15 @@ class StoreTemplateService implements TemplateService {
       (await this.options.activation?.activate(templates)) ?? new Map<string, string>();
     for (const template of templates) {
       const failure = failures.get(template.uuid);
+      // A template deleted while it loaded is DELETING by now and must stay so.
       if (failure === undefined) {
-        await this.options.store.updateStatus(template.uuid, "ACTIVE");
+        await this.options.store.updateStatus(template.uuid, "ACTIVE", undefined, ["LOADING"]);
       } else {
         this.options.logger.error(
           { template: template.name, reason: failure },
           "template failed to load",
         );
-        await this.options.store.updateStatus(template.uuid, "ERROR", failure);
+        await this.options.store.updateStatus(template.uuid, "ERROR", failure, ["LOADING"]);
       }
     }
   }
