@@ -14,6 +14,7 @@ import {
 import type { FastifyInstance } from "fastify";
 import type { Kysely } from "kysely";
 import { registerAlarmRoutes } from "./api/alarm/alarm-routes.js";
+import { registerBodyDepthCheck } from "./api/body-depth.js";
 import { registerEventRoutes } from "./api/event/event-routes.js";
 import { RCA_POLICY_DEFAULTS } from "./api/policy.js";
 import { registerRcaRoutes } from "./api/rca/rca-routes.js";
@@ -130,6 +131,7 @@ export async function createRcaService(
     unauthorized: () => rcaErrors.create("UNAUTHORIZED"),
     wwwAuthenticate: `Keystone uri="${config.auth.auth_url}"`,
   });
+  registerBodyDepthCheck(app);
   registerRoutes(app, {
     config,
     core,

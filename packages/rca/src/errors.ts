@@ -12,6 +12,10 @@ import type { FastifyRequest } from "fastify";
  */
 const specs = {
   UNAUTHORIZED: { status: 401, message: "The request you have made requires authentication." },
+  BODY_TOO_DEEP: {
+    status: 400,
+    message: "The request body is nested deeper than {limit} levels.",
+  },
   POLICY_FORBIDDEN: { status: 403, message: "Authorization Failed" },
   GRAPH_DEPTH_WITHOUT_ROOT: {
     status: 403,

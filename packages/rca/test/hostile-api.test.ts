@@ -377,5 +377,18 @@ for (const dialect of testDialects()) {
       const list = await inject("GET", "/v1/template");
       assert.equal(list.statusCode, 200);
     });
+
+    it("deeply nested event details get 400", async () => {
+      const nested = `${"[".repeat(20_000)}1${"]".repeat(20_000)}`;
+      const response = await raw(
+        "POST",
+        "/v1/event",
+        `{"type": "compute.host.down", "details": {"hostname": "host-deep", "status": "down", "x": ${nested}}}`,
+      );
+      assertError(response, 400);
+      await service.whenIdle();
+      const topology = await inject("POST", "/v1/topology", { all_tenants: true });
+      assert.equal(topology.statusCode, 200);
+    });
   });
 }

@@ -240,6 +240,25 @@ for (const dialect of testDialects()) {
       const shown = await inject("GET", `/v1/template/${summary?.uuid}`);
       assert.equal(shown.statusCode, 404);
     });
+
+    it("deeply nested template content is 400", async () => {
+      const nested = `${"[".repeat(20_000)}"leaf"${"]".repeat(20_000)}`;
+      const template = JSON.stringify(hostDownTemplate("deep")).replace(
+        /}$/,
+        `,"extra":${nested}}`,
+      );
+      for (const method of ["POST", "PUT"] as const) {
+        const response = await service.app.inject({
+          method,
+          url: "/v1/template",
+          headers: { ...admin, "content-type": "application/json" },
+          payload: `{"templates": [["deep.yaml", ${template}]], "template_type": null}`,
+        });
+        assert.equal(response.statusCode, 400, `${method} status ${response.statusCode}`);
+        assert.match(response.json().description, /nested deeper than 100 levels/);
+      }
+      await settle();
+    });
   });
 }
 
