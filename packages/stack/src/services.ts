@@ -1,5 +1,6 @@
 import type { ServiceModule } from "@openstack-ts/kernel";
 import { keyManagerModule } from "@openstack-ts/key-manager";
+import { networkModule } from "@openstack-ts/network";
 import { rcaModule } from "@openstack-ts/rca";
 
 /**
@@ -7,4 +8,8 @@ import { rcaModule } from "@openstack-ts/rca";
  * package exports; a service joins the stack with one line here (and its package in
  * package.json and tsconfig.json).
  */
-export const STACK_SERVICES: ServiceModule[] = [keyManagerModule, rcaModule as ServiceModule];
+export const STACK_SERVICES: ServiceModule[] = [
+  keyManagerModule,
+  networkModule as ServiceModule,
+  rcaModule as ServiceModule,
+];

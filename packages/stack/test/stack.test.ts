@@ -12,6 +12,7 @@ const TEST_ENV: NodeJS.ProcessEnv = {
   OSTS_IDENTITY__PASSWORD__SCRYPT_COST: "1024",
   OSTS_IDENTITY__LOG__LEVEL: "silent",
   OSTS_KEY_MANAGER__LOG__LEVEL: "silent",
+  OSTS_NETWORK__LOG__LEVEL: "silent",
 };
 
 function parseOpenrc(text: string): Record<string, string> {
@@ -63,6 +64,15 @@ describe("stack", () => {
       assert.notEqual(port, 5000);
       assert.equal(new URL(service.url).hostname, "127.0.0.1");
     }
+  });
+
+  it("runs every service of the stack", async () => {
+    const names = stack.services.map((service) => service.name);
+    assert.deepEqual(names, ["identity", "key-manager", "network", "rca"]);
+    const network = stack.services.find((service) => service.catalogType === "network");
+    assert.ok(network !== undefined);
+    const reply = await fetch(`${network.url}/v2.0/networks`);
+    assert.equal(reply.status, 401);
   });
 
   it("writes openrc with mode 0600", () => {
