@@ -27,21 +27,35 @@ export function createStaticDatasource(options: StaticDatasourceOptions): Dataso
   const { directory, logger } = options;
   let timer: NodeJS.Timeout | undefined;
   let lastDigest = "";
+  /**
+   * The last content of each file that parsed. A file that stops parsing (an editor saving it
+   * half-written, a typo) keeps this content, because dropping it would mark all its entities
+   * deleted. A file that is removed from the folder drops its entities.
+   */
+  let lastValid = new Map<string, StaticFile>();
 
   async function readListing(): Promise<{ events: EntityEvent[]; digest: string }> {
     const files = await readStaticFiles(directory, logger);
     const digest = createHash("sha256")
       .update(JSON.stringify(files.map((file) => [file.name, file.text])))
       .digest("hex");
-    const parsed: StaticFile[] = [];
+    const valid = new Map<string, StaticFile>();
     for (const file of files) {
       try {
-        parsed.push(parseStaticFile(file.text, file.name));
+        valid.set(file.name, parseStaticFile(file.text, file.name));
       } catch (error) {
-        logger.warn({ err: error, file: file.name }, "static datasource file skipped");
+        const previous = lastValid.get(file.name);
+        logger.warn(
+          { err: error, file: file.name, keptPreviousContent: previous !== undefined },
+          "static datasource file is invalid",
+        );
+        if (previous !== undefined) {
+          valid.set(file.name, previous);
+        }
       }
     }
-    return { events: toEntityEvents(parsed), digest };
+    lastValid = valid;
+    return { events: toEntityEvents([...valid.values()]), digest };
   }
 
   return {
