@@ -16,9 +16,11 @@ import {
   type ServiceModule,
 } from "@openstack-ts/kernel";
 import { relocateDataSettings } from "./data-folder.js";
+import { lockDataFolder } from "./data-lock.js";
 import { renderOpenrc, writeOpenrc } from "./openrc.js";
 import { STACK_SERVICES } from "./services.js";
 import { loadStackConfig } from "./stack-config.js";
+import { StackStartError, serviceStartError } from "./start-error.js";
 
 export interface StackOptions {
   /**
@@ -68,19 +70,30 @@ export interface RunningStack {
 /**
  * Starts identity, then every other service with identity's in-process token validator and one
  * shared message bus, puts the URLs the services bound into the catalog, and writes an openrc
- * file for the bootstrap admin into the data folder.
+ * file for the bootstrap admin into the data folder. The data folder is claimed first (see
+ * lockDataFolder), so a second stack on the same folder fails before it touches any file.
  */
 export async function startStack(options: StackOptions = {}): Promise<RunningStack> {
   const env = options.env ?? process.env;
   const defaultDataDir = dataDirectory(process.env);
   const dataDir = resolve(options.dataDir ?? dataDirectory(env));
+  const stackConfig = loadStackConfig({ file: options.configFile, env });
+  const logger = options.logger ?? createLogger({ level: stackConfig.log.level, service: "stack" });
+  const unlockDataFolder = lockDataFolder(dataDir);
   const restoreEnvironment = pointDataDirectory(
     options.dataDir === undefined ? undefined : dataDir,
   );
-  const stackConfig = loadStackConfig({ file: options.configFile, env });
-  const logger = options.logger ?? createLogger({ level: stackConfig.log.level, service: "stack" });
 
-  const bus = await createMessageBus(stackConfig.bus.url, logger);
+  let bus: MessageBus;
+  try {
+    bus = await createMessageBus(stackConfig.bus.url, logger);
+  } catch (error) {
+    restoreEnvironment();
+    unlockDataFolder();
+    throw new StackStartError(`the message bus failed to start: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
   const started: ServiceInstance[] = [];
   let stopped = false;
   const stop = async () => {
@@ -90,6 +103,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     stopped = true;
     await stopAll(started.splice(0).reverse(), bus, logger);
     restoreEnvironment();
+    unlockDataFolder();
   };
   try {
     const configOptions = (module: ServiceModule): ServiceConfigOptions => ({
@@ -99,23 +113,29 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     });
 
     const identityDescriptor = options.identity ?? identityModule;
-    const identity = await identityDescriptor.create(
-      identityDescriptor.loadConfig(configOptions(identityDescriptor)),
-      { logger, bus },
+    const identity = await startService(identityDescriptor, started, () =>
+      identityDescriptor.create(identityDescriptor.loadConfig(configOptions(identityDescriptor)), {
+        logger,
+        bus,
+      }),
     );
-    started.push(identity);
     const services: StackService[] = [
-      { name: identity.name, url: await identity.listen(), catalogType: "identity" },
+      {
+        name: identity.name,
+        url: await listenService(identityDescriptor, identity),
+        catalogType: "identity",
+      },
     ];
 
     for (const module of options.services ?? STACK_SERVICES) {
-      const instance = await module.create(module.loadConfig(configOptions(module)), {
-        logger,
-        bus,
-        tokenValidator: identity.tokenValidator,
-      });
-      started.push(instance);
-      const url = await instance.listen();
+      const instance = await startService(module, started, () =>
+        module.create(module.loadConfig(configOptions(module)), {
+          logger,
+          bus,
+          tokenValidator: identity.tokenValidator,
+        }),
+      );
+      const url = await listenService(module, instance);
       services.push({ name: module.name, url, catalogType: module.catalogType });
       if (module.catalogType !== undefined) {
         identity.setCatalogEndpoint(module.catalogType, module.catalogName ?? module.name, url);
@@ -124,7 +144,14 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
 
     const adminCredentials = identity.adminCredentials();
     const openrcPath = join(dataDir, "openrc");
-    writeOpenrc(openrcPath, renderOpenrc(adminCredentials, identity.region));
+    try {
+      writeOpenrc(openrcPath, renderOpenrc(adminCredentials, identity.region));
+    } catch (error) {
+      throw new StackStartError(
+        `the openrc file ${openrcPath} cannot be written: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
     logger.info(
       { openrc: openrcPath, services: services.map((service) => service.name) },
       "stack started",
@@ -139,9 +166,40 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
       stop,
     };
   } catch (error) {
-    logger.error({ err: error }, "stack failed to start; stopping the services already started");
+    // A StackStartError explains itself; its stack trace would only bury the message.
+    const details =
+      error instanceof StackStartError ? { reason: error.message } : { err: error as Error };
+    logger.error(details, "stack failed to start; stopping the services already started");
     await stop();
     throw error;
+  }
+}
+
+/** Creates a service, records it for stop(), and names the service in any failure. */
+async function startService<T extends ServiceInstance>(
+  module: Pick<ServiceModule, "name" | "section">,
+  started: ServiceInstance[],
+  create: () => Promise<T>,
+): Promise<T> {
+  let instance: T;
+  try {
+    instance = await create();
+  } catch (error) {
+    throw serviceStartError(module.name, module.section, error);
+  }
+  started.push(instance);
+  return instance;
+}
+
+/** Binds a service; a failure names the service, the address and the setting to change. */
+async function listenService(
+  module: Pick<ServiceModule, "name" | "section">,
+  instance: ServiceInstance,
+): Promise<string> {
+  try {
+    return await instance.listen();
+  } catch (error) {
+    throw serviceStartError(module.name, module.section, error);
   }
 }
 
