@@ -11,10 +11,10 @@ import {
 } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
-import { createLogger } from "@openstack-ts/kernel";
+import { createLogger, dataDirectory } from "@openstack-ts/kernel";
 import { type RunningStack, type StackOptions, startStack } from "../src/index.js";
 
 const run = promisify(execFile);
@@ -229,5 +229,13 @@ describe("stack on a read-only data folder", { skip: readOnlySkipReason() }, () 
       rmSync(mounted, { recursive: true, force: true });
       rmSync(source, { recursive: true, force: true });
     }
+  });
+});
+
+describe("stack data folder from the environment", () => {
+  it("treats an empty OSTS_DATA_DIR as unset", () => {
+    assert.equal(dataDirectory({ OSTS_DATA_DIR: "" }), resolve("data"));
+    assert.equal(dataDirectory({ OSTS_DATA_DIR: "  " }), resolve("data"));
+    assert.equal(dataDirectory({ OSTS_DATA_DIR: "/srv/osts" }), "/srv/osts");
   });
 });

@@ -1,9 +1,13 @@
 import { resolve } from "node:path";
 import { type TSchema, Type } from "@sinclair/typebox";
 
-/** Folder for embedded data (SQLite files, key files, openrc): `$OSTS_DATA_DIR` or `./data`. */
+/**
+ * Folder for embedded data (SQLite files, key files, openrc): `$OSTS_DATA_DIR` or `./data`. An
+ * empty or blank variable counts as unset, so it never puts the data in the working directory.
+ */
 export function dataDirectory(env: NodeJS.ProcessEnv = process.env): string {
-  return resolve(env.OSTS_DATA_DIR ?? "data");
+  const configured = env.OSTS_DATA_DIR?.trim() ?? "";
+  return resolve(configured === "" ? "data" : configured);
 }
 
 /** `listen`: the address and port a service binds. */

@@ -2,7 +2,7 @@ import type { Logger } from "@openstack-ts/kernel";
 import type { Datasource, DatasourceSink, EntityEvent } from "../../processor/processor-types.js";
 import { AlarmCache, type AlarmChange } from "../alarm-cache.js";
 import { mapNagiosHost, type NagiosHostMapping } from "./nagios-mapping.js";
-import { type NagiosServiceStatus, parseNagiosStatusPage } from "./nagios-parser.js";
+import { type NagiosServiceStatus, parseNagiosStatusPageStrictly } from "./nagios-parser.js";
 
 export interface NagiosDatasourceOptions {
   /** The status.cgi URL; the datasource adds `host=all&limit=0`. */
@@ -43,7 +43,7 @@ export function createNagiosDatasource(options: NagiosDatasourceOptions): Dataso
 
   async function readAlarms(): Promise<NagiosAlarm[]> {
     const html = await fetchStatusPage(options);
-    return mapAlarms(parseNagiosStatusPage(html), options.mappings);
+    return mapAlarms(parseNagiosStatusPageStrictly(html), options.mappings);
   }
 
   return {
@@ -60,7 +60,14 @@ export function createNagiosDatasource(options: NagiosDatasourceOptions): Dataso
     },
 
     start(sink: DatasourceSink) {
+      // A poll still waiting for a slow Nagios makes the next ones skip, so readings are applied
+      // in the order they were taken.
+      let polling = false;
       const poll = async () => {
+        if (polling) {
+          return;
+        }
+        polling = true;
         try {
           const events = toEntityEvents(cache.readChanges(await readAlarms()), "update");
           if (events.length > 0) {
@@ -68,6 +75,8 @@ export function createNagiosDatasource(options: NagiosDatasourceOptions): Dataso
           }
         } catch (error) {
           logger.warn({ err: error, url: options.url }, "Nagios status page could not be read");
+        } finally {
+          polling = false;
         }
       };
       timer = setInterval(() => void poll(), options.intervalSeconds * 1000);

@@ -24,11 +24,42 @@ const SERVICE_COLUMNS = 7;
  * between hosts have fewer and are skipped.
  */
 export function parseNagiosStatusPage(html: string): NagiosServiceStatus[] {
+  return readServiceRows(findStatusTables(html));
+}
+
+/** Raised for a page that has no service status table: an error or login page, or garbage. */
+export class NotAStatusPageError extends Error {
+  readonly code = "not_a_status_page";
+
+  constructor() {
+    super("the page has no Nagios service status table");
+    this.name = "NotAStatusPageError";
+  }
+}
+
+/**
+ * Reads the service rows like {@link parseNagiosStatusPage}, but throws when the page has no
+ * status table at all, so an error page answered with HTTP 200 is not read as "no services".
+ *
+ * @throws {NotAStatusPageError} when the page has no `table.status`.
+ */
+export function parseNagiosStatusPageStrictly(html: string): NagiosServiceStatus[] {
+  const tables = findStatusTables(html);
+  if (tables.length === 0) {
+    throw new NotAStatusPageError();
+  }
+  return readServiceRows(tables);
+}
+
+function findStatusTables(html: string): Element[] {
   const document = parseDocument(html, { lowerCaseTags: true, lowerCaseAttributeNames: true });
-  const tables = findAll(
+  return findAll(
     (element) => element.name === "table" && hasClass(element, "status"),
     document.children,
   );
+}
+
+function readServiceRows(tables: Element[]): NagiosServiceStatus[] {
   const services: NagiosServiceStatus[] = [];
   let lastHost = "";
   for (const table of tables) {
