@@ -9,7 +9,7 @@ import type { FastifyInstance } from "fastify";
 import { registerApplicationCredentialRoutes } from "./application-credentials/application-credential-routes.js";
 import { registerAssignmentRoutes } from "./assignments/assignment-routes.js";
 import { registerCatalogRoutes } from "./catalog/catalog-routes.js";
-import { createLinker } from "./common/http.js";
+import { createLinker, type Linker } from "./common/http.js";
 import { findInvalidText, textProblem } from "./common/text-input.js";
 import type { IdentityComponents } from "./components.js";
 import type { IdentityConfig } from "./config.js";
@@ -54,12 +54,18 @@ export function buildIdentityApp(options: IdentityAppOptions): FastifyInstance {
     mode: "keystone",
     validator,
     unauthorized: (request) => {
+      // Keystone rejects an invalid token in its auth middleware, whose header names the base URL,
+      // and a missing token in the API, whose header names the /v3 URL as on every other 401.
       const error = identityError("UNAUTHORIZED");
+      if (request.headers["x-auth-token"] === undefined) {
+        return error;
+      }
       return new ApiError(error.code, error.status, error.message, {
         "www-authenticate": `Keystone uri="${linker.base(request)}"`,
       });
     },
   });
+  addKeystoneHeaders(app, linker);
 
   const authorize = createAuthorize(config.policy.file);
   const shared = { linker, authorize };
@@ -75,6 +81,20 @@ export function buildIdentityApp(options: IdentityAppOptions): FastifyInstance {
   registerEc2CredentialRoutes(app, { ...shared, credentials: components.ec2Credentials });
   registerApplicationCredentialRoutes(app, { ...shared, ...components });
   return app;
+}
+
+/**
+ * Adds the headers Keystone puts on its responses: `Vary: X-Auth-Token` on every response, and on
+ * every 401 that has none yet `WWW-Authenticate: Keystone uri="<public URL>/v3"`.
+ */
+function addKeystoneHeaders(app: FastifyInstance, linker: Linker) {
+  app.addHook("onSend", async (request, reply, payload) => {
+    reply.header("vary", "X-Auth-Token");
+    if (reply.statusCode === 401 && !reply.hasHeader("www-authenticate")) {
+      reply.header("www-authenticate", `Keystone uri="${linker.v3(request, "")}"`);
+    }
+    return payload;
+  });
 }
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });

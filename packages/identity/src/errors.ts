@@ -1,18 +1,22 @@
-import {
-  type ApiError,
-  defineErrorCatalogue,
-  type ErrorSpec,
-  httpTitle,
-} from "@openstack-ts/kernel";
+import { ApiError, defineErrorCatalogue, type ErrorSpec, httpTitle } from "@openstack-ts/kernel";
 
 /**
  * Every error the identity service returns, with a stable code. Authentication failures share one
- * message on purpose, so a caller cannot tell an unknown user from a wrong password.
+ * message on purpose, so a caller cannot tell an unknown user from a wrong password. The 401
+ * messages are Keystone's (with `insecure_debug = false`).
  */
 const specs = {
   UNAUTHORIZED: {
     status: 401,
-    message: "The request requires valid authentication credentials.",
+    message: "The request you have made requires authentication.",
+  },
+  AUTH_METHOD_NOT_SUPPORTED: {
+    status: 401,
+    message: "Attempted to authenticate with an unsupported method.",
+  },
+  APPLICATION_CREDENTIAL_AUTH_FAILED: {
+    status: 401,
+    message: "Error authenticating with application credential: {detail}",
   },
   FORBIDDEN: {
     status: 403,
@@ -82,7 +86,36 @@ export function invalidRequest(reason: string): ApiError {
   return catalogue.create("INVALID_REQUEST", { reason });
 }
 
-/** Keystone's error body: `{"error": {"code": 404, "message": "...", "title": "Not Found"}}`. */
+/**
+ * A 401 of an authentication method. Keystone adds an `identity` object to its error body: the
+ * supported methods for an unsupported method, and `{}` otherwise.
+ */
+export class AuthPluginError extends ApiError {
+  readonly authentication: Record<string, unknown>;
+
+  constructor(error: ApiError, authentication: Record<string, unknown>) {
+    super(error.code, error.status, error.message, error.headers);
+    this.authentication = authentication;
+  }
+}
+
+/** Creates the 401 of an authentication method with the `identity` object of its body. */
+export function authPluginError(
+  code: "AUTH_METHOD_NOT_SUPPORTED" | "APPLICATION_CREDENTIAL_AUTH_FAILED",
+  authentication: Record<string, unknown>,
+  parameters?: IdentityErrorParameters,
+): AuthPluginError {
+  return new AuthPluginError(catalogue.create(code, parameters), authentication);
+}
+
+/**
+ * Keystone's error body: `{"error": {"code": 404, "message": "...", "title": "Not Found"}}`, with
+ * `identity` added for an AuthPluginError.
+ */
 export function formatKeystoneError(error: ApiError) {
-  return { error: { code: error.status, message: error.message, title: httpTitle(error.status) } };
+  const body = { code: error.status, message: error.message, title: httpTitle(error.status) };
+  if (error instanceof AuthPluginError) {
+    return { error: { ...body, identity: error.authentication } };
+  }
+  return { error: body };
 }

@@ -17,7 +17,7 @@ export interface Linker {
 export function createLinker(publicUrl: string): Linker {
   const configured = publicUrl.replace(/\/+$/, "");
   const base = (request: FastifyRequest) =>
-    configured !== "" ? configured : `${request.protocol}://${request.host}`;
+    configured !== "" ? configured : withoutStandardPort(request.protocol, request.host);
   return {
     base,
     v3: (request, path) => `${base(request)}/v3${path}`,
@@ -27,6 +27,16 @@ export function createLinker(publicUrl: string): Linker {
       next: null,
     }),
   };
+}
+
+/** Builds `scheme://host` and drops port 80 of http and 443 of https, as Keystone does. */
+function withoutStandardPort(protocol: string, host: string): string {
+  const standardPorts: Record<string, string> = { http: ":80", https: ":443" };
+  const standard = standardPorts[protocol];
+  if (standard !== undefined && host.endsWith(standard)) {
+    return `${protocol}://${host.slice(0, -standard.length)}`;
+  }
+  return `${protocol}://${host}`;
 }
 
 /** Returns the first value of a query parameter, or undefined when it is absent. */

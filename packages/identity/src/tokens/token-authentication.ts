@@ -1,6 +1,6 @@
 import type { ApplicationCredentialService } from "../application-credentials/application-credential-service.js";
 import type { DomainService } from "../domains/domain-service.js";
-import { identityError, invalidRequest } from "../errors.js";
+import { authPluginError, identityError, invalidRequest } from "../errors.js";
 import type { PasswordHasher } from "../passwords/password-hasher.js";
 import type { UserService } from "../users/user-service.js";
 import type { User } from "../users/user-types.js";
@@ -32,7 +32,8 @@ export interface AuthenticationDependencies {
   log: FailureLog;
 }
 
-const SUPPORTED_METHODS = new Set(["password", "token", "application_credential"]);
+/** Authentication methods this service implements, listed in the 401 for any other method. */
+export const SUPPORTED_METHODS = ["password", "token", "application_credential"];
 
 /**
  * Runs the authentication methods of a request. Every method must succeed and name the same
@@ -176,11 +177,10 @@ export function createAuthenticator(dependencies: AuthenticationDependencies) {
       if (names.length === 0) {
         throw invalidRequest('"identity.methods" lists no authentication method.');
       }
-      const unsupported = names.filter((name) => !SUPPORTED_METHODS.has(name));
+      const unsupported = names.filter((name) => !SUPPORTED_METHODS.includes(name));
       if (unsupported.length > 0) {
-        throw authenticationFailed(log, "unsupported authentication method", {
-          methods: unsupported,
-        });
+        log.info({ methods: unsupported }, "unsupported authentication method");
+        throw authPluginError("AUTH_METHOD_NOT_SUPPORTED", { methods: SUPPORTED_METHODS });
       }
       const results: AuthenticatedIdentity[] = [];
       for (const name of names) {

@@ -132,30 +132,13 @@ export function createScopeResolver(dependencies: ScopeDependencies) {
     return { type: "project", id: projectId };
   }
 
-  async function applicationCredentialScope(
-    identity: AuthenticatedIdentity,
-    requested: ScopeRequest | undefined,
-  ): Promise<TokenScope> {
+  /** Scopes the token to the credential's project; the token service rejects a requested scope. */
+  async function applicationCredentialScope(identity: AuthenticatedIdentity): Promise<TokenScope> {
     const credential = identity.applicationCredential;
     if (credential === undefined) {
       throw new Error("applicationCredentialScope called without an application credential");
     }
-    const scope = await projectScope(identity.userId, { id: credential.projectId });
-    if (requested === undefined || requested === "unscoped") {
-      return scope;
-    }
-    const project = requested.project;
-    const sameProject =
-      project !== undefined &&
-      Object.keys(requested).length === 1 &&
-      (await findProject(project))?.id === credential.projectId;
-    if (!sameProject) {
-      throw authenticationFailed(log, "scope differs from the application credential's project", {
-        user_id: identity.userId,
-        application_credential_id: credential.id,
-      });
-    }
-    return scope;
+    return projectScope(identity.userId, { id: credential.projectId });
   }
 
   return {
@@ -164,7 +147,7 @@ export function createScopeResolver(dependencies: ScopeDependencies) {
       requested: ScopeRequest | undefined,
     ): Promise<TokenScope> {
       if (identity.applicationCredential !== undefined) {
-        return applicationCredentialScope(identity, requested);
+        return applicationCredentialScope(identity);
       }
       if (requested === "unscoped") {
         return { type: "unscoped" };

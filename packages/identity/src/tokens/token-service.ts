@@ -7,7 +7,7 @@ import type { Catalog } from "../catalog/catalog-service.js";
 import { newAuditId } from "../common/ids.js";
 import { keystoneTime } from "../common/time.js";
 import type { DomainService } from "../domains/domain-service.js";
-import { identityError } from "../errors.js";
+import { authPluginError, identityError } from "../errors.js";
 import { expandRoleIds } from "../roles/role-expansion.js";
 import type { Authenticator, IdentityRequest } from "./token-authentication.js";
 import type { HeldRole, NamedRole, TokenContextRepo } from "./token-context-repo.js";
@@ -229,6 +229,17 @@ export function createTokenService(dependencies: TokenServiceDependencies) {
      * send in `X-Subject-Token`, and its body.
      */
     async issue(request: { identity: IdentityRequest; scope?: ScopeRequest | undefined }) {
+      if (
+        request.identity.methods.includes("application_credential") &&
+        request.scope !== undefined
+      ) {
+        // Keystone checks this before it runs any method, so even a wrong secret gets this 401.
+        throw authPluginError(
+          "APPLICATION_CREDENTIAL_AUTH_FAILED",
+          {},
+          { detail: "Application credentials cannot request a scope." },
+        );
+      }
       const identity = await authenticator.authenticate(request.identity);
       const scope = await scopes.resolve(identity, request.scope);
       const token = randomBytes(32).toString("base64url");
