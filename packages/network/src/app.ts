@@ -21,6 +21,8 @@ import { NetworkPolicy } from "./policy/network-policy.js";
 import { PortService } from "./ports/port-service.js";
 import { registerQuotaRoutes } from "./quotas/quota-routes.js";
 import { QuotaService } from "./quotas/quota-service.js";
+import { registerRouterActions } from "./routers/router-routes.js";
+import { RouterService } from "./routers/router-service.js";
 import { SecurityGroupRuleService } from "./security-groups/security-group-rule-service.js";
 import { SecurityGroupService } from "./security-groups/security-group-service.js";
 import { SubnetPoolService } from "./subnetpools/subnetpool-service.js";
@@ -94,6 +96,7 @@ export function buildNetworkApp(dependencies: NetworkAppDependencies): NetworkAp
     services.ports,
     services.securityGroups,
     services.securityGroupRules,
+    services.routers,
   ]) {
     registerResourceRoutes(app, service, controllerDependencies);
   }
@@ -107,10 +110,12 @@ export function buildNetworkApp(dependencies: NetworkAppDependencies): NetworkAp
       table: "net_security_groups",
       service: services.securityGroups,
     },
+    { collection: "routers", table: "net_routers", service: services.routers },
   ] as const;
   for (const resource of tagged) {
     registerTagRoutes(app, resource, { store, policy, context });
   }
+  registerRouterActions(app, { routers: services.routers, policy, context });
   registerQuotaRoutes(app, { quotas: services.quotas, policy, context });
   registerAgentRoutes(app);
   registerDiscoveryRoutes(app, baseUrl);
@@ -176,9 +181,20 @@ function buildServices(dependencies: NetworkAppDependencies) {
     maxAddressPairs: config.max_allowed_address_pair,
   });
 
+  const routers = new RouterService({
+    store,
+    quotas,
+    events,
+    ports,
+    subnets,
+    maxRoutes: config.max_routes,
+    enableSnatByDefault: config.enable_snat_by_default,
+  });
+
   return {
     events,
     quotas,
+    routers,
     securityGroups,
     securityGroupRules,
     subnetPools,

@@ -57,6 +57,15 @@ export const networkConfigSchema = serviceSchema({
   max_dns_nameservers: Type.Integer({ default: 5, minimum: 0 }),
   max_subnet_host_routes: Type.Integer({ default: 20, minimum: 0 }),
   max_allowed_address_pair: Type.Integer({ default: 10, minimum: 0 }),
+  max_routes: Type.Integer({
+    default: 30,
+    minimum: 0,
+    description: "extra routes a router may have",
+  }),
+  enable_snat_by_default: Type.Boolean({
+    default: true,
+    description: "enable_snat of a router gateway set without one",
+  }),
   pagination_max_limit: Type.Integer({
     default: -1,
     description: "largest page a list returns; -1 for no limit",
@@ -84,6 +93,7 @@ export const networkConfigSchema = serviceSchema({
       port: quotaLimit(500, "ports"),
       security_group: quotaLimit(10, "security groups"),
       security_group_rule: quotaLimit(100, "security group rules"),
+      router: quotaLimit(10, "routers"),
     },
     { default: {}, additionalProperties: false },
   ),

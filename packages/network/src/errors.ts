@@ -185,6 +185,42 @@ const specs = {
       "Port has security group associated. Cannot disable port security or IP address until security group is removed.",
   },
 
+  PortInUse: {
+    status: 409,
+    message:
+      "Unable to complete operation on port {port_id} for network {net_id}. Port already has an attached device {device_id}.",
+  },
+  ServicePortInUse: {
+    status: 409,
+    message: "Port {port_id} cannot be deleted directly via the port API: {reason}.",
+  },
+  SubnetMismatchForPort: {
+    status: 400,
+    message: "Subnet on port {port_id} does not match the requested subnet {subnet_id}.",
+  },
+
+  RouterNotFound: { status: 404, message: "Router {router_id} could not be found" },
+  RouterInUse: { status: 409, message: "Router {router_id} {reason}" },
+  RouterInterfaceNotFound: {
+    status: 404,
+    message: "Router {router_id} does not have an interface with id {port_id}",
+  },
+  RouterInterfaceNotFoundForSubnet: {
+    status: 404,
+    message: "Router {router_id} has no interface on subnet {subnet_id}",
+  },
+  InvalidRoutes: { status: 400, message: "Invalid format for routes: {routes}, {reason}" },
+  RoutesExhausted: {
+    status: 400,
+    message:
+      "Unable to complete operation for {router_id}. The number of routes exceeds the maximum {quota}.",
+  },
+  RouterInterfaceInUseByRoute: {
+    status: 409,
+    message:
+      "Router interface for subnet {subnet_id} on router {router_id} cannot be deleted, as it is required by one or more routes.",
+  },
+
   SecurityGroupNotFound: { status: 404, message: "Security group {id} does not exist" },
   SecurityGroupRuleNotFound: { status: 404, message: "Security group rule {id} does not exist" },
   SecurityGroupInUse: { status: 409, message: "Security Group {id} {reason}." },

@@ -1,6 +1,5 @@
 import { columnTypes, type SqlDialect } from "@openstack-ts/kernel";
 import { type CreateTableBuilder, type Kysely, type Migration, sql } from "kysely";
-import { TAG_TABLES } from "./schema.js";
 
 const ID = "varchar(36)";
 const PROJECT = "varchar(255)";
@@ -22,6 +21,11 @@ export function networkMigrations(dialect: SqlDialect): Record<string, Migration
         await createPortTables(db, types);
         await createTagTables(db);
         await createQuotaTable(db);
+      },
+    },
+    "0002_routers": {
+      async up(db: Kysely<unknown>) {
+        await createRouterTables(db, types);
       },
     },
   };
@@ -258,25 +262,31 @@ async function createPortTables(db: Kysely<unknown>, types: Types) {
     .execute();
 }
 
+/** Tag tables of the first migration; later resources create their own. */
+const FIRST_TAG_TABLES: Record<string, string> = {
+  net_network_tags: "net_networks",
+  net_subnet_tags: "net_subnets",
+  net_subnetpool_tags: "net_subnetpools",
+  net_port_tags: "net_ports",
+  net_security_group_tags: "net_security_groups",
+};
+
 async function createTagTables(db: Kysely<unknown>) {
-  const parents: Record<string, string> = {
-    net_network_tags: "net_networks",
-    net_subnet_tags: "net_subnets",
-    net_subnetpool_tags: "net_subnetpools",
-    net_port_tags: "net_ports",
-    net_security_group_tags: "net_security_groups",
-  };
-  for (const table of Object.values(TAG_TABLES)) {
-    await db.schema
-      .createTable(table)
-      .addColumn("resource_id", sql.raw(ID), (column) =>
-        column.notNull().references(`${parents[table]}.id`).onDelete("cascade"),
-      )
-      .addColumn("tag", sql.raw(NAME), (column) => column.notNull())
-      .addPrimaryKeyConstraint(`${table}_pk`, ["resource_id", "tag"])
-      .execute();
-    await db.schema.createIndex(`${table}_tag`).on(table).column("tag").execute();
+  for (const [table, parent] of Object.entries(FIRST_TAG_TABLES)) {
+    await createTagTable(db, table, parent);
   }
+}
+
+async function createTagTable(db: Kysely<unknown>, table: string, parent: string) {
+  await db.schema
+    .createTable(table)
+    .addColumn("resource_id", sql.raw(ID), (column) =>
+      column.notNull().references(`${parent}.id`).onDelete("cascade"),
+    )
+    .addColumn("tag", sql.raw(NAME), (column) => column.notNull())
+    .addPrimaryKeyConstraint(`${table}_pk`, ["resource_id", "tag"])
+    .execute();
+  await db.schema.createIndex(`${table}_tag`).on(table).column("tag").execute();
 }
 
 async function createQuotaTable(db: Kysely<unknown>) {
@@ -287,4 +297,48 @@ async function createQuotaTable(db: Kysely<unknown>) {
     .addColumn("hard_limit", "integer", (column) => column.notNull())
     .addPrimaryKeyConstraint("net_quotas_pk", ["project_id", "resource"])
     .execute();
+}
+
+/**
+ * Routers, the ports that belong to them (interfaces and gateway) and their extra routes. A port
+ * row cascades away with its port or router; the gateway port is also named in `gw_port_id`.
+ */
+async function createRouterTables(db: Kysely<unknown>, types: Types) {
+  await withStandardColumns(db.schema.createTable("net_routers"), types)
+    .addColumn("name", sql.raw(NAME), (column) => column.notNull())
+    .addColumn("status", sql.raw("varchar(16)"), (column) => column.notNull())
+    .addColumn("admin_state_up", "boolean", (column) => column.notNull())
+    .addColumn("enable_snat", "boolean", (column) => column.notNull())
+    .addColumn("gw_port_id", sql.raw(ID))
+    .execute();
+  await db.schema
+    .createIndex("net_routers_project")
+    .on("net_routers")
+    .column("project_id")
+    .execute();
+  await db.schema
+    .createTable("net_router_ports")
+    .addColumn("router_id", sql.raw(ID), (column) =>
+      column.notNull().references("net_routers.id").onDelete("cascade"),
+    )
+    .addColumn("port_id", sql.raw(ID), (column) =>
+      column.primaryKey().references("net_ports.id").onDelete("cascade"),
+    )
+    .addColumn("port_type", sql.raw(NAME), (column) => column.notNull())
+    .execute();
+  await db.schema
+    .createIndex("net_router_ports_router")
+    .on("net_router_ports")
+    .column("router_id")
+    .execute();
+  await db.schema
+    .createTable("net_router_routes")
+    .addColumn("router_id", sql.raw(ID), (column) =>
+      column.notNull().references("net_routers.id").onDelete("cascade"),
+    )
+    .addColumn("destination", sql.raw(ADDRESS), (column) => column.notNull())
+    .addColumn("nexthop", sql.raw(ADDRESS), (column) => column.notNull())
+    .addPrimaryKeyConstraint("net_router_routes_pk", ["router_id", "destination", "nexthop"])
+    .execute();
+  await createTagTable(db, "net_router_tags", "net_routers");
 }

@@ -136,6 +136,28 @@ export interface SecurityGroupRuleTable extends StandardColumns {
   remote_ip_prefix: string | null;
 }
 
+export interface RouterTable extends StandardColumns {
+  name: string;
+  status: string;
+  admin_state_up: boolean;
+  enable_snat: boolean;
+  gw_port_id: string | null;
+}
+
+/** A port that belongs to a router: its interfaces and its gateway. */
+export interface RouterPortTable {
+  router_id: string;
+  port_id: string;
+  port_type: string;
+}
+
+/** An extra route of a router. */
+export interface RouterRouteTable {
+  router_id: string;
+  destination: string;
+  nexthop: string;
+}
+
 export interface TagTable {
   resource_id: string;
   tag: string;
@@ -163,11 +185,15 @@ export interface NetworkDatabase {
   net_security_groups: SecurityGroupTable;
   net_default_security_groups: DefaultSecurityGroupTable;
   net_security_group_rules: SecurityGroupRuleTable;
+  net_routers: RouterTable;
+  net_router_ports: RouterPortTable;
+  net_router_routes: RouterRouteTable;
   net_network_tags: TagTable;
   net_subnet_tags: TagTable;
   net_subnetpool_tags: TagTable;
   net_port_tags: TagTable;
   net_security_group_tags: TagTable;
+  net_router_tags: TagTable;
   net_quotas: QuotaTable;
 }
 
@@ -178,6 +204,7 @@ export const TAG_TABLES = {
   subnetpools: "net_subnetpool_tags",
   ports: "net_port_tags",
   security_groups: "net_security_group_tags",
+  routers: "net_router_tags",
 } as const;
 
 export type TaggedCollection = keyof typeof TAG_TABLES;

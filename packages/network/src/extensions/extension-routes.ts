@@ -62,10 +62,22 @@ export const EXTENSIONS: ExtensionInfo[] = [
     "Marks networks as external with router:external.",
   ),
   extension(
+    "ext-gw-mode",
+    "Neutron L3 Configurable external gateway mode",
+    "2013-03-28T10:00:00-00:00",
+    "Turns SNAT on or off on a router's external gateway.",
+  ),
+  extension(
     "extra_dhcp_opt",
     "Neutron Extra DHCP options",
     "2013-03-17T12:00:00-00:00",
     "Stores extra DHCP options on ports.",
+  ),
+  extension(
+    "extraroute",
+    "Neutron Extra Route",
+    "2013-02-01T10:00:00-00:00",
+    "Sets extra routes on routers.",
   ),
   extension(
     "filter-validation",
@@ -123,6 +135,12 @@ export const EXTENSIONS: ExtensionInfo[] = [
     "Sets per-project limits on resources.",
   ),
   extension(
+    "router",
+    "Neutron L3 Router",
+    "2012-07-20T10:00:00-00:00",
+    "Records routers, their interfaces on internal subnets and their gateway on an external network.",
+  ),
+  extension(
     "security-group",
     "security-group",
     "2012-10-05T10:00:00-00:00",
@@ -160,7 +178,7 @@ export const EXTENSIONS: ExtensionInfo[] = [
   ),
   extension(
     "standard-attr-tag",
-    "Tag support for resources with standard attribute: port, subnet, subnetpool, network, security_group",
+    "Tag support for resources with standard attribute: port, subnet, subnetpool, network, security_group, router",
     "2017-01-01T00:00:00-00:00",
     "Sets tags on resources and filters lists on them.",
   ),

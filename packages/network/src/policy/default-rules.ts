@@ -129,4 +129,28 @@ export const DEFAULT_POLICY_RULES: Record<string, string> = {
   "update_subnetpool:is_default": "rule:admin_only",
   delete_subnetpool:
     "(rule:admin_only or role:member and project_id:%(project_id)s) or (rule:admin_or_owner)",
+  create_router:
+    "(rule:admin_only or role:member and project_id:%(project_id)s) or (rule:regular_user)",
+  "create_router:external_gateway_info":
+    "(rule:admin_only or role:member and project_id:%(project_id)s) or (rule:admin_or_owner)",
+  "create_router:external_gateway_info:network_id":
+    "(rule:admin_only or role:member and project_id:%(project_id)s) or (rule:admin_or_owner)",
+  "create_router:external_gateway_info:enable_snat": "rule:admin_only",
+  "create_router:external_gateway_info:external_fixed_ips": "rule:admin_only",
+  get_router:
+    "(rule:admin_only or role:reader and project_id:%(project_id)s) or (rule:admin_or_owner)",
+  update_router:
+    "(rule:admin_only or role:member and project_id:%(project_id)s) or (rule:admin_or_owner)",
+  "update_router:external_gateway_info":
+    "(rule:admin_only or role:member and project_id:%(project_id)s) or (rule:admin_or_owner)",
+  "update_router:external_gateway_info:network_id":
+    "(rule:admin_only or role:member and project_id:%(project_id)s) or (rule:admin_or_owner)",
+  "update_router:external_gateway_info:enable_snat": "rule:admin_only",
+  "update_router:external_gateway_info:external_fixed_ips": "rule:admin_only",
+  delete_router:
+    "(rule:admin_only or role:member and project_id:%(project_id)s) or (rule:admin_or_owner)",
+  add_router_interface:
+    "(rule:admin_only or role:member and project_id:%(project_id)s) or (rule:admin_or_owner)",
+  remove_router_interface:
+    "(rule:admin_only or role:member and project_id:%(project_id)s) or (rule:admin_or_owner)",
 };

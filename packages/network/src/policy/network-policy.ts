@@ -3,6 +3,7 @@ import { PolicyEnforcer } from "@openstack-ts/kernel";
 import { parse as parseYaml } from "yaml";
 import { parseBoolean } from "../api/converters.js";
 import type { RequestContext, RoleChecker } from "../api/request-context.js";
+import { isPlainObject } from "../api/validators.js";
 import { neutronError } from "../errors.js";
 import { DEFAULT_POLICY_RULES } from "./default-rules.js";
 
@@ -177,6 +178,13 @@ function attributeRules(
     }
     rules.push(`${action}:${name}`);
     const value = item[name];
+    if (isPlainObject(value)) {
+      // A dictionary attribute (a router's external_gateway_info) checks each key it carries.
+      for (const key of Object.keys(value)) {
+        rules.push(`${action}:${name}:${key}`);
+      }
+      continue;
+    }
     if (!Array.isArray(value)) {
       continue;
     }

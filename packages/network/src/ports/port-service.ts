@@ -73,6 +73,13 @@ export interface PortServiceDependencies {
   maxAddressPairs: number;
 }
 
+/** Owners of the ports a router keeps. The port API may not delete them. */
+const ROUTER_DEVICE_OWNERS = new Set([
+  "network:router_interface",
+  "network:ha_router_replicated_interface",
+  "network:router_gateway",
+]);
+
 /** Attempts at drawing a MAC address that no port of the network uses yet. */
 const MAC_ATTEMPTS = 16;
 
@@ -132,7 +139,12 @@ export class PortService implements ResourceService {
     return { values, defaultGroup };
   }
 
-  async #insert(trx: Executor, context: RequestContext, request: PortRequest): Promise<string> {
+  async #insert(
+    trx: Executor,
+    context: RequestContext,
+    request: PortRequest,
+    checkQuota = true,
+  ): Promise<string> {
     const { values } = request;
     const networkId = String(values.network_id);
     const network = await findNetwork(trx, networkId);
@@ -140,7 +152,9 @@ export class PortService implements ResourceService {
       throw neutronError("NetworkNotFound", { net_id: networkId });
     }
     const projectId = String(values.project_id);
-    await this.#deps.quotas.check(trx, projectId, "port");
+    if (checkQuota) {
+      await this.#deps.quotas.check(trx, projectId, "port");
+    }
     const mac = await this.#chooseMac(trx, networkId, values.mac_address);
     const id = randomUUID();
     const now = nowTimestamp();
@@ -485,9 +499,83 @@ export class PortService implements ResourceService {
     }
   }
 
+  /**
+   * Deletes a port. A router's interface or gateway port with addresses stays while its router
+   * exists: it goes with the interface or the gateway, as Neutron's L3 deletion check decides.
+   */
   async remove(context: RequestContext, id: string, original: Port): Promise<void> {
-    await this.#deps.store.writeTransaction((trx) => deletePortRow(trx, id));
+    await this.#deps.store.writeTransaction(async (trx) => {
+      const current = await findPort(trx, id);
+      if (current === undefined) {
+        throw neutronError("PortNotFound", { port_id: id });
+      }
+      if (ROUTER_DEVICE_OWNERS.has(current.device_owner)) {
+        const addresses = (await allocationsByPort(trx, [id])).get(id) ?? [];
+        const router = await trx
+          .selectFrom("net_routers")
+          .select("id")
+          .where("id", "=", current.device_id)
+          .executeTakeFirst();
+        if (addresses.length > 0 && router !== undefined) {
+          throw neutronError("ServicePortInUse", {
+            port_id: id,
+            reason: `has device owner ${current.device_owner}`,
+          });
+        }
+      }
+      await deletePortRow(trx, id);
+    });
     this.#deps.events.publish(context, "port", "delete", original);
+  }
+
+  /**
+   * Creates a port that another resource owns (a router's interface or gateway port) inside that
+   * resource's transaction. Attributes left out take their defaults. No quota applies, as for
+   * the ports Neutron's plugins create for themselves.
+   */
+  async createOwnedPort(
+    trx: Executor,
+    context: RequestContext,
+    values: Record<string, unknown>,
+  ): Promise<string> {
+    const full: Record<string, unknown> = {};
+    for (const [name, spec] of Object.entries(this.definition.attributes)) {
+      if (spec.post && "default" in spec) {
+        full[name] = spec.default;
+      }
+    }
+    Object.assign(full, values, { tenant_id: values.project_id });
+    return this.#insert(trx, context, { values: full, defaultGroup: undefined }, false);
+  }
+
+  /** Replaces the addresses of a port another resource owns, inside that resource's transaction. */
+  async changeOwnedPortAddresses(
+    trx: Executor,
+    portId: string,
+    fixedIps: FixedIpRequest[],
+  ): Promise<void> {
+    const current = await findPort(trx, portId);
+    if (current === undefined) {
+      throw neutronError("PortNotFound", { port_id: portId });
+    }
+    const port: PortIdentity = {
+      id: portId,
+      network_id: current.network_id,
+      mac_address: current.mac_address,
+      device_owner: current.device_owner,
+    };
+    await changePortAddresses(trx, port, fixedIps, false, { subnets: this.#deps.subnets });
+    await touchPorts(trx, [portId], nowTimestamp());
+  }
+
+  /** Ports as the API shows them to an admin, read after a commit. */
+  async renderPorts(ids: string[]): Promise<Port[]> {
+    return this.#renderIds(ids);
+  }
+
+  /** Ports as the API shows them to an admin, read inside a transaction. */
+  async renderPortsIn(executor: Executor, ids: string[]): Promise<Port[]> {
+    return this.#render(executor, await findPorts(executor, ids));
   }
 
   async policyExtras(

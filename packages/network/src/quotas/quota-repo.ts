@@ -8,6 +8,7 @@ export const QUOTA_TABLES = {
   port: "net_ports",
   security_group: "net_security_groups",
   security_group_rule: "net_security_group_rules",
+  router: "net_routers",
 } as const;
 
 export type QuotaResource = keyof typeof QUOTA_TABLES;

@@ -13,7 +13,13 @@ import { addTag, loadTags, removeTag, replaceTags } from "./tag-repo.js";
 /** A taggable resource: its collection, table and service. */
 export interface TaggedResource {
   collection: TaggedCollection;
-  table: "net_networks" | "net_subnets" | "net_subnetpools" | "net_ports" | "net_security_groups";
+  table:
+    | "net_networks"
+    | "net_subnets"
+    | "net_subnetpools"
+    | "net_ports"
+    | "net_security_groups"
+    | "net_routers";
   service: ResourceService;
 }
 
