@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, test } from "node:test";
@@ -8,6 +9,69 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { EXIT_USAGE, runCli } from "../src/index.js";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
+const AMQP_URL = process.env.OSTS_TEST_AMQP_URL ?? "amqp://guest:guest@127.0.0.1:5672/";
+
+/** An `openstack-ts serve` child process, run from source, with what it printed so far. */
+interface ServeProcess {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  /** Exit code, or the signal name when the process was killed. */
+  exited: Promise<number | string | null>;
+}
+
+function spawnServe(args: string[], env: NodeJS.ProcessEnv = {}): ServeProcess {
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", "--conditions=source", "packages/cli/src/main.ts", "serve", ...args],
+    { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString("utf8");
+  });
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString("utf8");
+  });
+  const exited = new Promise<number | string | null>((resolveExit) =>
+    child.once("exit", (code, signal) => resolveExit(code ?? signal)),
+  );
+  return { child, stdout: () => stdout, stderr: () => stderr, exited };
+}
+
+/** Waits for the `listening` log line of a serve process and returns the URL in it. */
+async function listeningUrl(serve: ServeProcess): Promise<string> {
+  for (let attempt = 0; attempt < 300; attempt += 1) {
+    const url = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(serve.stdout())?.[1];
+    if (url !== undefined) {
+      return url;
+    }
+    await sleep(100);
+  }
+  assert.fail(`no listening line in the output: ${serve.stdout()} ${serve.stderr()}`);
+}
+
+/** Waits for a process to exit, killing it after 60 s so a hang fails the test instead. */
+async function exitOf(serve: ServeProcess): Promise<number | string | null> {
+  const timer = setTimeout(() => serve.child.kill("SIGKILL"), 60_000);
+  try {
+    return await serve.exited;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function rabbitMqListens(): Promise<boolean> {
+  return new Promise<boolean>((resolveReachable) => {
+    const socket = connect(5672, "127.0.0.1");
+    socket.once("connect", () => {
+      socket.destroy();
+      resolveReachable(true);
+    });
+    socket.once("error", () => resolveReachable(false));
+  });
+}
 
 describe("openstack-ts serve", () => {
   test("key-manager runs as its own process", async () => {
@@ -24,39 +88,119 @@ describe("openstack-ts serve", () => {
         "",
       ].join("\n"),
     );
-    const child = spawn(
-      process.execPath,
-      [
-        "--import",
-        "tsx",
-        "--conditions=source",
-        "packages/cli/src/main.ts",
-        "serve",
-        "key-manager",
-        "--config",
-        config,
-      ],
-      { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
-    );
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      output += chunk.toString("utf8");
-    });
-    const exited = new Promise<number | null>((resolveExit) => child.once("exit", resolveExit));
+    const serve = spawnServe(["key-manager", "--config", config]);
     try {
-      let url: string | undefined;
-      for (let attempt = 0; attempt < 150 && url === undefined; attempt += 1) {
-        url = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(output)?.[1];
-        await sleep(100);
-      }
-      assert.ok(url, `no listening line in the output: ${output}`);
+      const url = await listeningUrl(serve);
       const response = await fetch(`${url}/v1/secrets`, { headers: { "x-project-id": "p" } });
       assert.equal(response.status, 200);
       assert.deepEqual(await response.json(), { secrets: [], total: 0 });
     } finally {
-      child.kill("SIGTERM");
+      serve.child.kill("SIGTERM");
     }
-    assert.equal(await exited, 0);
+    assert.equal(await exitOf(serve), 0);
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  test("network runs as its own process", async () => {
+    const folder = mkdtempSync(join(tmpdir(), "osts-serve-"));
+    const serve = spawnServe(["network"], {
+      OSTS_DATA_DIR: folder,
+      OSTS_NETWORK__LISTEN__PORT: "0",
+      OSTS_NETWORK__AUTH__MODE: "noauth",
+    });
+    try {
+      const url = await listeningUrl(serve);
+      const response = await fetch(`${url}/v2.0/networks`, {
+        headers: { "x-project-id": "p" },
+      });
+      assert.equal(response.status, 200);
+      assert.deepEqual(await response.json(), { networks: [] });
+    } finally {
+      serve.child.kill("SIGTERM");
+    }
+    assert.equal(await exitOf(serve), 0);
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  test("identity runs as its own process", async () => {
+    const folder = mkdtempSync(join(tmpdir(), "osts-serve-"));
+    const serve = spawnServe(["identity"], {
+      OSTS_DATA_DIR: folder,
+      OSTS_IDENTITY__LISTEN__PORT: "0",
+      OSTS_IDENTITY__BOOTSTRAP__ADMIN_PASSWORD: "serve-test-admin",
+      OSTS_IDENTITY__PASSWORD__SCRYPT_COST: "1024",
+    });
+    try {
+      const url = await listeningUrl(serve);
+      const response = await fetch(`${url}/v3/auth/tokens`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          auth: {
+            identity: {
+              methods: ["password"],
+              password: {
+                user: { name: "admin", domain: { id: "default" }, password: "serve-test-admin" },
+              },
+            },
+            scope: { project: { name: "admin", domain: { id: "default" } } },
+          },
+        }),
+      });
+      assert.equal(response.status, 201);
+      assert.ok(response.headers.get("x-subject-token"));
+    } finally {
+      serve.child.kill("SIGTERM");
+    }
+    assert.equal(await exitOf(serve), 0);
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  test("occupied port names the variable", async () => {
+    const folder = mkdtempSync(join(tmpdir(), "osts-serve-"));
+    const blocker = createServer();
+    await new Promise<void>((resolveListen) => blocker.listen(0, "127.0.0.1", resolveListen));
+    const { port } = blocker.address() as { port: number };
+    try {
+      const serve = spawnServe(["network"], {
+        OSTS_DATA_DIR: folder,
+        OSTS_NETWORK__LISTEN__PORT: String(port),
+        OSTS_NETWORK__AUTH__MODE: "noauth",
+      });
+      assert.equal(await exitOf(serve), 1);
+      assert.match(
+        serve.stderr(),
+        new RegExp(
+          `^network cannot listen on 127\\.0\\.0\\.1:${port}: the address is already in use`,
+        ),
+      );
+      assert.match(serve.stderr(), /set OSTS_NETWORK__LISTEN__PORT to another port/);
+    } finally {
+      blocker.close();
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  test("failed start on RabbitMQ exits", async (context) => {
+    if (!(await rabbitMqListens())) {
+      context.skip("RabbitMQ is not listening on 127.0.0.1:5672");
+      return;
+    }
+    const folder = mkdtempSync(join(tmpdir(), "osts-serve-"));
+    const notADatabase = join(folder, "rca.sqlite");
+    writeFileSync(notADatabase, "this file is not a SQLite database, so the migration fails\n");
+    const serve = spawnServe(["rca"], {
+      OSTS_DATA_DIR: folder,
+      OSTS_RCA__LISTEN__PORT: "0",
+      OSTS_RCA__AUTH__MODE: "noauth",
+      OSTS_RCA__BUS__URL: AMQP_URL,
+      OSTS_RCA__DATABASE__URL: `sqlite:${notADatabase}`,
+    });
+    const code = await exitOf(serve);
+    assert.notEqual(code, "SIGKILL", "the process kept running after the failure");
+    assert.equal(code, 1);
+    assert.match(serve.stderr(), /^rca failed to start: /);
+    rmSync(folder, { recursive: true, force: true });
   });
 
   test("unknown service is a usage error", async () => {
@@ -69,6 +213,9 @@ describe("openstack-ts serve", () => {
       env: {},
     });
     assert.equal(code, EXIT_USAGE);
-    assert.match(stderr, /unknown service 'no-such-service'; choose from key-manager/);
+    assert.match(
+      stderr,
+      /unknown service 'no-such-service'; choose from identity, key-manager, key-manager-worker, network, kuryr, rca/,
+    );
   });
 });

@@ -1,6 +1,11 @@
-import { createLogger, createMessageBus } from "@openstack-ts/kernel";
+import {
+  createLogger,
+  createMessageBus,
+  type ServiceInstance,
+  type ServiceModule,
+} from "@openstack-ts/kernel";
 import type { Command } from "commander";
-import { type CliContext, UsageError } from "./cli-context.js";
+import { type CliContext, CommandError, UsageError } from "./cli-context.js";
 import { SERVICES } from "./services.js";
 
 /** The parts of every service configuration that `serve` reads. */
@@ -39,8 +44,22 @@ async function serve(
   const settings = config as CommonSettings;
   const logger = createLogger({ level: settings.log?.level ?? "info", service: module.name });
   const bus = await createMessageBus(settings.bus?.url ?? "", logger);
-  const service = await module.create(config, { logger, bus });
-  const url = await service.listen();
+  let service: ServiceInstance;
+  try {
+    service = await module.create(config, { logger, bus });
+  } catch (error) {
+    // An open RabbitMQ connection would keep the process running after the failure.
+    await bus.close();
+    throw startFailure(module, error);
+  }
+  let url: string;
+  try {
+    url = await service.listen();
+  } catch (error) {
+    await service.close();
+    await bus.close();
+    throw startFailure(module, error);
+  }
   logger.info({ url }, `${module.name} listening`);
 
   await new Promise<void>((resolve) => {
@@ -53,4 +72,34 @@ async function serve(
   });
   await service.close();
   await bus.close();
+}
+
+/** Error codes of `listen()` that a configuration change fixes, with what each one means. */
+const LISTEN_PROBLEMS: Record<string, string> = {
+  EADDRINUSE: "the address is already in use",
+  EACCES: "the port needs more privileges than this process has",
+  EADDRNOTAVAIL: "the address is not one of this host's addresses",
+};
+
+/**
+ * Describes a start-up failure in one line, printed without a stack trace. A failed `listen()`
+ * names the address and the variable that moves the port.
+ */
+export function startFailure(
+  module: Pick<ServiceModule, "name" | "section">,
+  error: unknown,
+): CommandError {
+  const failure = error as NodeJS.ErrnoException & { address?: string; port?: number };
+  const problem = LISTEN_PROBLEMS[failure.code ?? ""];
+  if (failure.syscall === "listen" && problem !== undefined) {
+    const variable = `OSTS_${module.section.toUpperCase()}__LISTEN__PORT`;
+    return new CommandError(
+      `${module.name} cannot listen on ${failure.address}:${failure.port}: ${problem}. Stop the ` +
+        `process that uses the port, or set ${variable} to another port (0 picks a free one).`,
+      { cause: error },
+    );
+  }
+  return new CommandError(`${module.name} failed to start: ${(error as Error).message}`, {
+    cause: error,
+  });
 }
