@@ -94,6 +94,11 @@ const specs = {
     status: 400,
     message: "Invalid request: {where} contains a NUL character, which cannot be stored",
   },
+  UNPAIRED_SURROGATE: {
+    status: 400,
+    message:
+      "Invalid request: {where} contains an unpaired UTF-16 surrogate escape, which is not valid Unicode text",
+  },
   INVALID_PROJECT_ID: {
     status: 400,
     message: "Invalid project id: it must have at most 255 characters",

@@ -4,7 +4,8 @@ const ISO_PATTERN =
 /**
  * Parses an ISO-8601 date or date-time as upstream's `parse_isotime` accepts it: a date alone, or
  * a date and time with optional seconds, fraction and zone. A value without a zone is UTC.
- * Returns undefined for anything else, including impossible dates such as February 30.
+ * Returns undefined for anything else, including impossible dates such as February 30 and zone
+ * offsets of 24 hours or more, which Python's `timezone` rejects.
  */
 export function parseIsoTime(text: string): Date | undefined {
   const match = ISO_PATTERN.exec(text.trim());
@@ -33,7 +34,11 @@ export function parseIsoTime(text: string): Date | undefined {
   ) {
     return undefined;
   }
-  return new Date(utc - zoneOffsetMs(zone));
+  const offset = zoneOffsetMs(zone);
+  if (Math.abs(offset) >= 24 * 60 * 60_000) {
+    return undefined;
+  }
+  return new Date(utc - offset);
 }
 
 function zoneOffsetMs(zone: string | undefined): number {
