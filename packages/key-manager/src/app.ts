@@ -99,12 +99,13 @@ export function buildKeyManagerApp(dependencies: KeyManagerAppDependencies): Fas
   registerVersionRoutes(app, hrefs);
   const quotaEnforcement = createQuotaEnforcement(database, config, logger);
   registerSecretRoutes(app, {
-    enforceQuota: (projectId) =>
-      quotaEnforcement.quotas.enforce(
+    withQuota: (projectId, create) =>
+      quotaEnforcement.quotas.withQuota(
         projectId,
         "secrets",
         quotaEnforcement.countSecrets,
         "Secret creation",
+        create,
       ),
     service: secrets,
     hrefs,

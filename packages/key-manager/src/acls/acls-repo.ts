@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { toBoolean } from "@openstack-ts/kernel";
 import type { Kysely, Transaction } from "kysely";
+import { retryOnConflict } from "../db/conflict-retry.js";
 import type { KeyManagerDatabase } from "../db/schema.js";
 import {
   type AclDecisionView,
@@ -14,6 +15,28 @@ type Database = Kysely<KeyManagerDatabase>;
 
 /** SQL access to `km_acls` and `km_acl_users`. */
 export function createAclsRepo(db: Database) {
+  async function saveReadInTransaction(
+    kind: AclEntityKind,
+    entityId: string,
+    change: ReadAclChange,
+    now: string,
+  ): Promise<void> {
+    await db.transaction().execute(async (trx) => {
+      const aclId = await upsertAcl(trx, kind, entityId, change.projectAccess, now);
+      if (change.users === undefined) {
+        return;
+      }
+      await trx.deleteFrom("km_acl_users").where("acl_id", "=", aclId).execute();
+      const users = [...new Set(change.users)];
+      if (users.length > 0) {
+        await trx
+          .insertInto("km_acl_users")
+          .values(users.map((userId) => ({ acl_id: aclId, user_id: userId, created_at: now })))
+          .execute();
+      }
+    });
+  }
+
   return {
     /** Returns the stored read ACL of an entity, or undefined when it has none. */
     async findRead(kind: AclEntityKind, entityId: string): Promise<ReadAcl | undefined> {
@@ -71,7 +94,8 @@ export function createAclsRepo(db: Database) {
 
     /**
      * Creates or updates the read ACL in one transaction. A change without `users` keeps the
-     * stored users; a new ACL without `projectAccess` gets project access.
+     * stored users; a new ACL without `projectAccess` gets project access. When a concurrent
+     * request creates or deletes the ACL in between, the transaction runs again.
      */
     async saveRead(
       kind: AclEntityKind,
@@ -79,20 +103,7 @@ export function createAclsRepo(db: Database) {
       change: ReadAclChange,
       now: string,
     ): Promise<void> {
-      await db.transaction().execute(async (trx) => {
-        const aclId = await upsertAcl(trx, kind, entityId, change.projectAccess, now);
-        if (change.users === undefined) {
-          return;
-        }
-        await trx.deleteFrom("km_acl_users").where("acl_id", "=", aclId).execute();
-        const users = [...new Set(change.users)];
-        if (users.length > 0) {
-          await trx
-            .insertInto("km_acl_users")
-            .values(users.map((userId) => ({ acl_id: aclId, user_id: userId, created_at: now })))
-            .execute();
-        }
-      });
+      await retryOnConflict(() => saveReadInTransaction(kind, entityId, change, now));
     },
 
     /** Deletes every ACL of an entity; the entity falls back to the implicit default. */

@@ -7,7 +7,7 @@ import type { ConsumerKind, ConsumerRecord } from "./consumers-types.js";
 
 export interface ConsumersServiceDependencies {
   repo: Pick<ConsumersRepo, "register" | "findByFields" | "findById" | "delete" | "list" | "all">;
-  quotas: Pick<QuotasService, "enforce">;
+  quotas: Pick<QuotasService, "withQuota">;
   countConsumers(kind: ConsumerKind, projectId: string): Promise<number>;
   logger: Logger;
 }
@@ -37,13 +37,13 @@ export function createConsumersService(dependencies: ConsumersServiceDependencie
       fields: string[],
     ): Promise<void> {
       const projectId = caller.projectId ?? "";
-      await dependencies.quotas.enforce(
+      await dependencies.quotas.withQuota(
         projectId,
         "consumers",
         (project) => dependencies.countConsumers(kind, project),
         `${OPERATIONS[kind]} creation`,
+        () => repo.register(kind, parent.id, projectId, fields, nowTimestamp()),
       );
-      await repo.register(kind, parent.id, projectId, fields, nowTimestamp());
       logger.info({ kind, parent_id: parent.id, project_id: projectId }, "consumer registered");
     },
 

@@ -21,7 +21,7 @@ export interface ContainersServiceDependencies {
   secrets: Pick<SecretsRepo, "findVisible">;
   authorizer: Authorizer;
   aclFor(containerId: string, userId: string | null): Promise<AclDecisionView>;
-  quotas: Pick<QuotasService, "enforce">;
+  quotas: Pick<QuotasService, "withQuota">;
   countContainers(projectId: string): Promise<number>;
   logger: Logger;
 }
@@ -41,6 +41,33 @@ export function createContainersService(dependencies: ContainersServiceDependenc
     }
     const secret = await secrets.findVisible(secretId, new Date());
     return secret !== undefined && secret.projectId === caller.projectId ? secret : undefined;
+  }
+
+  async function insertContainer(
+    caller: AuthContext,
+    projectId: string,
+    request: NewContainerRequest,
+  ): Promise<ContainerRecord> {
+    for (const ref of request.secretRefs) {
+      if ((await ownSecret(caller, ref.secretId)) === undefined) {
+        throw errors.create("CONTAINER_SECRET_NOT_FOUND", { name: ref.name ?? "None" });
+      }
+    }
+    const now = nowTimestamp();
+    const container: ContainerRecord = {
+      id: randomUUID(),
+      projectId,
+      creatorId: caller.userId,
+      name: request.name,
+      type: request.type,
+      status: "ACTIVE",
+      createdAt: now,
+      updatedAt: now,
+      secretRefs: request.secretRefs.map((ref) => ({ name: ref.name, secretId: ref.secretId })),
+    };
+    await repo.insert(container);
+    logger.info({ container_id: container.id, project_id: projectId }, "container created");
+    return container;
   }
 
   return {
@@ -80,32 +107,13 @@ export function createContainersService(dependencies: ContainersServiceDependenc
     /** Creates a container in the caller's project after checking its secrets and the quota. */
     async create(caller: AuthContext, request: NewContainerRequest): Promise<ContainerRecord> {
       const projectId = caller.projectId ?? "";
-      await dependencies.quotas.enforce(
+      return dependencies.quotas.withQuota(
         projectId,
         "containers",
         dependencies.countContainers,
         "Container creation",
+        () => insertContainer(caller, projectId, request),
       );
-      for (const ref of request.secretRefs) {
-        if ((await ownSecret(caller, ref.secretId)) === undefined) {
-          throw errors.create("CONTAINER_SECRET_NOT_FOUND", { name: ref.name ?? "None" });
-        }
-      }
-      const now = nowTimestamp();
-      const container: ContainerRecord = {
-        id: randomUUID(),
-        projectId,
-        creatorId: caller.userId,
-        name: request.name,
-        type: request.type,
-        status: "ACTIVE",
-        createdAt: now,
-        updatedAt: now,
-        secretRefs: request.secretRefs.map((ref) => ({ name: ref.name, secretId: ref.secretId })),
-      };
-      await repo.insert(container);
-      logger.info({ container_id: container.id, project_id: projectId }, "container created");
-      return container;
     },
 
     list(filters: ContainerListFilters, page: { offset: number; limit: number }) {

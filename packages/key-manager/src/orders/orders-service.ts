@@ -11,7 +11,7 @@ export interface OrdersServiceDependencies {
   repo: Pick<OrdersRepo, "insert" | "findInProject" | "list" | "softDelete">;
   bus: Pick<MessageBus, "enqueue">;
   authorizer: Authorizer;
-  quotas: Pick<QuotasService, "enforce">;
+  quotas: Pick<QuotasService, "withQuota">;
   countOrders(projectId: string): Promise<number>;
   logger: Logger;
 }
@@ -19,6 +19,33 @@ export interface OrdersServiceDependencies {
 /** Orders: creation (stored PENDING, then queued for a worker), listing, retrieval and deletion. */
 export function createOrdersService(dependencies: OrdersServiceDependencies) {
   const { repo, bus, authorizer, logger } = dependencies;
+
+  async function insertOrder(
+    caller: AuthContext,
+    projectId: string,
+    request: NewOrderRequest,
+  ): Promise<OrderRecord> {
+    const now = nowTimestamp();
+    const order: OrderRecord = {
+      id: randomUUID(),
+      projectId,
+      creatorId: caller.userId,
+      type: request.type,
+      meta: request.meta,
+      status: "PENDING",
+      errorStatusCode: null,
+      errorReason: null,
+      subStatus: null,
+      subStatusMessage: null,
+      secretId: null,
+      containerId: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await repo.insert(order);
+    logger.info({ order_id: order.id, project_id: projectId, type: order.type }, "order created");
+    return order;
+  }
 
   return {
     /** Applies a policy action that has no target, such as `orders:post`. */
@@ -53,32 +80,13 @@ export function createOrdersService(dependencies: OrdersServiceDependencies) {
     /** Stores a PENDING order after the quota check and queues it for a worker. */
     async create(caller: AuthContext, request: NewOrderRequest): Promise<OrderRecord> {
       const projectId = caller.projectId ?? "";
-      await dependencies.quotas.enforce(
+      const order = await dependencies.quotas.withQuota(
         projectId,
         "orders",
         dependencies.countOrders,
         "Order creation",
+        () => insertOrder(caller, projectId, request),
       );
-
-      const now = nowTimestamp();
-      const order: OrderRecord = {
-        id: randomUUID(),
-        projectId,
-        creatorId: caller.userId,
-        type: request.type,
-        meta: request.meta,
-        status: "PENDING",
-        errorStatusCode: null,
-        errorReason: null,
-        subStatus: null,
-        subStatusMessage: null,
-        secretId: null,
-        containerId: null,
-        createdAt: now,
-        updatedAt: now,
-      };
-      await repo.insert(order);
-      logger.info({ order_id: order.id, project_id: projectId, type: order.type }, "order created");
 
       // The order is committed, so the response does not wait for the broker: while it is down a
       // publish waits for it to come back, and an order whose publish fails stays PENDING until

@@ -1,5 +1,6 @@
 import { toTimestamp } from "@openstack-ts/kernel";
 import type { Kysely } from "kysely";
+import { retryOnConflict } from "../db/conflict-retry.js";
 import type { KeyManagerDatabase } from "../db/schema.js";
 import { QUOTA_RESOURCES, type QuotaValues } from "./quotas-types.js";
 
@@ -13,6 +14,26 @@ export interface ProjectQuotaRecord {
 
 /** SQL access to `km_project_quotas`, and the counts that quotas limit. */
 export function createQuotasRepo(db: Database) {
+  async function saveInTransaction(
+    projectId: string,
+    quotas: QuotaValues,
+    now: string,
+  ): Promise<void> {
+    await db.transaction().execute(async (trx) => {
+      const updated = await trx
+        .updateTable("km_project_quotas")
+        .set({ ...quotas, updated_at: now })
+        .where("project_id", "=", projectId)
+        .executeTakeFirst();
+      if (Number(updated.numUpdatedRows) === 0) {
+        await trx
+          .insertInto("km_project_quotas")
+          .values({ project_id: projectId, ...quotas, created_at: now, updated_at: now })
+          .execute();
+      }
+    });
+  }
+
   return {
     /** Returns a project's custom quotas, or undefined when none are set. */
     async find(projectId: string): Promise<QuotaValues | undefined> {
@@ -45,21 +66,12 @@ export function createQuotasRepo(db: Database) {
       return { records, total: Number(counted.total) };
     },
 
-    /** Sets every quota of a project (null for the ones not given), creating the row if needed. */
+    /**
+     * Sets every quota of a project (null for the ones not given), creating the row if needed.
+     * When two requests both find no row and insert, the loser runs again and updates.
+     */
     async save(projectId: string, quotas: QuotaValues, now: string): Promise<void> {
-      await db.transaction().execute(async (trx) => {
-        const updated = await trx
-          .updateTable("km_project_quotas")
-          .set({ ...quotas, updated_at: now })
-          .where("project_id", "=", projectId)
-          .executeTakeFirst();
-        if (Number(updated.numUpdatedRows) === 0) {
-          await trx
-            .insertInto("km_project_quotas")
-            .values({ project_id: projectId, ...quotas, created_at: now, updated_at: now })
-            .execute();
-        }
-      });
+      await retryOnConflict(() => saveInTransaction(projectId, quotas, now));
     },
 
     /** Deletes a project's custom quotas; returns false when it had none. */

@@ -22,6 +22,7 @@ export interface QuotasServiceDependencies {
  */
 export function createQuotasService(dependencies: QuotasServiceDependencies) {
   const { repo, defaults, logger } = dependencies;
+  const runExclusively = createKeyedLock();
 
   async function effective(projectId: string): Promise<EffectiveQuotas> {
     const stored = await repo.find(projectId);
@@ -35,32 +36,56 @@ export function createQuotasService(dependencies: QuotasServiceDependencies) {
     return result;
   }
 
+  /**
+   * Raises 403 "<operation> issue seen - Creation not allowed because a quota has been reached."
+   * when the project may not create one more of `resource`. A value of -1 or less is unlimited and
+   * 0 forbids every creation; otherwise the live count must stay below the value.
+   */
+  async function enforce(
+    projectId: string,
+    resource: QuotaResource,
+    count: ResourceCounter,
+    operation: string,
+  ): Promise<void> {
+    const quota = (await effective(projectId))[resource];
+    if (quota <= -1) {
+      return;
+    }
+    const used = quota === 0 ? 0 : await count(projectId);
+    if (quota === 0 || used >= quota) {
+      logger.info(
+        { project_id: projectId, resource, quota, used },
+        "creation refused: quota reached",
+      );
+      throw errors.create("QUOTA_REACHED", { operation });
+    }
+  }
+
   return {
     effective,
 
     /**
-     * Raises 403 "<operation> issue seen - Creation not allowed because a quota has been
-     * reached." when the project may not create one more of `resource`. A value of -1 or less is
-     * unlimited and 0 forbids every creation; otherwise the live count must stay below the value.
+     * Runs `create` after the quota check of `enforce`. Checks and creations of one project and
+     * resource run one at a time, so concurrent requests cannot all pass the count before any of
+     * them inserts. An unlimited quota skips the lock.
+     *
+     * NOTE: the lock is in this process only. Several key manager processes on one database can
+     * still exceed a quota together, as upstream Barbican can, which counts without locking.
      */
-    async enforce(
+    async withQuota<T>(
       projectId: string,
       resource: QuotaResource,
       count: ResourceCounter,
       operation: string,
-    ): Promise<void> {
-      const quota = (await effective(projectId))[resource];
-      if (quota <= -1) {
-        return;
+      create: () => Promise<T>,
+    ): Promise<T> {
+      if ((await effective(projectId))[resource] <= -1) {
+        return create();
       }
-      const used = quota === 0 ? 0 : await count(projectId);
-      if (quota === 0 || used >= quota) {
-        logger.info(
-          { project_id: projectId, resource, quota, used },
-          "creation refused: quota reached",
-        );
-        throw errors.create("QUOTA_REACHED", { operation });
-      }
+      return runExclusively(`${resource}/${projectId}`, async () => {
+        await enforce(projectId, resource, count, operation);
+        return create();
+      });
     },
 
     /** Returns a project's custom quotas, or 404 when it has none. */
@@ -100,3 +125,24 @@ export function createQuotasService(dependencies: QuotasServiceDependencies) {
 }
 
 export type QuotasService = ReturnType<typeof createQuotasService>;
+
+/**
+ * Creates a lock that runs the tasks of one key one at a time, in call order. A failed task
+ * releases the lock like a successful one.
+ */
+function createKeyedLock() {
+  const tails = new Map<string, Promise<unknown>>();
+  return async function runExclusively<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const previous = tails.get(key) ?? Promise.resolve();
+    const result = previous.then(task);
+    const tail = result.catch(() => undefined);
+    tails.set(key, tail);
+    try {
+      return await result;
+    } finally {
+      if (tails.get(key) === tail) {
+        tails.delete(key);
+      }
+    }
+  };
+}

@@ -22,8 +22,8 @@ export interface SecretRoutesDependencies {
   hrefs: HrefSettings;
   paging: PagingLimits;
   limits: { maxRequestBytes: number; maxSecretBytes: number };
-  /** Raises 403 when the caller's project may not create one more secret. */
-  enforceQuota?: (projectId: string) => Promise<void>;
+  /** Runs `create` unless the caller's project may not create one more secret (403). */
+  withQuota?: (projectId: string, create: () => Promise<SecretRecord>) => Promise<SecretRecord>;
 }
 
 /** Media types a two-step upload may use. */
@@ -38,8 +38,11 @@ export function registerSecretRoutes(app: FastifyInstance, dependencies: SecretR
     requireMediaType(request, ["application/json"]);
     const body = parseJsonBody(request, dependencies.limits.maxRequestBytes);
     const secretRequest = validateNewSecret(body, dependencies.limits);
-    await dependencies.enforceQuota?.(request.auth.projectId ?? "");
-    const secret = await service.create(request.auth, secretRequest);
+    const create = () => service.create(request.auth, secretRequest);
+    const secret =
+      dependencies.withQuota === undefined
+        ? await create()
+        : await dependencies.withQuota(request.auth.projectId ?? "", create);
     const href = secretHref(baseUrlFor(hrefs, request), secret.id);
     return reply.code(201).header("location", href).send({ secret_ref: href });
   });

@@ -1,0 +1,227 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { testDialects } from "@openstack-ts/kernel/testing";
+import {
+  type CallResult,
+  createSecret,
+  idOf,
+  startKeyManager,
+  type TestKeyManager,
+} from "./helpers.js";
+
+/** Concurrent requests in each race. That is more than the pool's 8 connections, so some wait. */
+const CONCURRENCY = 12;
+
+const SERVICE_ADMIN = { roles: "key-manager:service-admin" };
+
+function inParallel(request: (index: number) => Promise<CallResult>): Promise<CallResult[]> {
+  return Promise.all(Array.from({ length: CONCURRENCY }, (_, index) => request(index)));
+}
+
+function statuses(responses: CallResult[]): number[] {
+  return responses.map((response) => response.status);
+}
+
+function assertNoServerError(responses: CallResult[], label: string) {
+  for (const response of responses) {
+    assert.ok(response.status < 500, `${label}: ${response.status} ${response.body}`);
+  }
+}
+
+for (const dialect of testDialects()) {
+  describe(`concurrent requests on ${dialect}`, () => {
+    let km: TestKeyManager;
+
+    before(async () => {
+      km = await startKeyManager(dialect, { "database.pool_size": 8 });
+    });
+    after(async () => {
+      await km.close();
+    });
+
+    async function setQuotas(project: string, quotas: Record<string, number>) {
+      const response = await km.call({
+        method: "PUT",
+        url: `/v1/project-quotas/${project}`,
+        body: { project_quotas: quotas },
+        ...SERVICE_ADMIN,
+      });
+      assert.equal(response.status, 204, response.body);
+    }
+
+    async function total(url: string, project: string): Promise<number> {
+      const response = await km.call({ method: "GET", url, project });
+      assert.equal(response.status, 200, response.body);
+      return Number(response.json().total);
+    }
+
+    test("secret quota holds under a race", async () => {
+      await setQuotas("race-secrets", { secrets: 3 });
+      const responses = await inParallel((index) =>
+        km.call({
+          method: "POST",
+          url: "/v1/secrets",
+          body: { name: `race-${index}` },
+          project: "race-secrets",
+        }),
+      );
+      assertNoServerError(responses, "secret creation");
+      assert.equal(statuses(responses).filter((status) => status === 201).length, 3);
+      assert.equal(statuses(responses).filter((status) => status === 403).length, 9);
+      assert.equal(await total("/v1/secrets", "race-secrets"), 3);
+    });
+
+    test("container and order quotas hold", async () => {
+      await setQuotas("race-others", { containers: 2, orders: 2 });
+      const containers = await inParallel((index) =>
+        km.call({
+          method: "POST",
+          url: "/v1/containers",
+          body: { type: "generic", name: `race-${index}` },
+          project: "race-others",
+        }),
+      );
+      assertNoServerError(containers, "container creation");
+      assert.equal(await total("/v1/containers", "race-others"), 2);
+
+      const orders = await inParallel(() =>
+        km.call({
+          method: "POST",
+          url: "/v1/orders",
+          body: { type: "key", meta: { algorithm: "aes", bit_length: 128 } },
+          project: "race-others",
+        }),
+      );
+      assertNoServerError(orders, "order creation");
+      assert.equal(statuses(orders).filter((status) => status === 202).length, 2);
+      assert.equal(await total("/v1/orders", "race-others"), 2);
+    });
+
+    test("consumer quota holds", async () => {
+      const secret = await createSecret(km, { name: "consumed" }, { project: "race-consumers" });
+      await setQuotas("race-consumers", { consumers: 2 });
+      const responses = await inParallel((index) =>
+        km.call({
+          method: "POST",
+          url: `/v1/secrets/${secret}/consumers`,
+          body: { service: "compute", resource_type: "server", resource_id: `vm-${index}` },
+          project: "race-consumers",
+        }),
+      );
+      assertNoServerError(responses, "consumer registration");
+      assert.equal(await total(`/v1/secrets/${secret}/consumers`, "race-consumers"), 2);
+    });
+
+    test("quota of another project unaffected", async () => {
+      await setQuotas("race-limited", { secrets: 1 });
+      const responses = await inParallel((index) =>
+        km.call({
+          method: "POST",
+          url: "/v1/secrets",
+          body: { name: `free-${index}` },
+          project: index % 2 === 0 ? "race-limited" : "race-unlimited",
+        }),
+      );
+      assertNoServerError(responses, "secret creation");
+      assert.equal(await total("/v1/secrets", "race-limited"), 1);
+      assert.equal(await total("/v1/secrets", "race-unlimited"), CONCURRENCY / 2);
+    });
+
+    test("metadata replacements of one secret", async () => {
+      const secret = await createSecret(km, { name: "metadata-race" });
+      const responses = await inParallel((index) =>
+        km.call({
+          method: "PUT",
+          url: `/v1/secrets/${secret}/metadata`,
+          body: { metadata: { first: `${index}`, second: `${index}` } },
+        }),
+      );
+      assertNoServerError(responses, "metadata replacement");
+      assert.deepEqual(new Set(statuses(responses)), new Set([201]));
+      const stored = await km.call({ method: "GET", url: `/v1/secrets/${secret}/metadata` });
+      const metadata = stored.json().metadata as Record<string, string>;
+      assert.deepEqual(Object.keys(metadata).sort(), ["first", "second"]);
+      assert.equal(metadata.first, metadata.second, "both pairs come from one replacement");
+    });
+
+    test("ACL writes on one secret", async () => {
+      const secret = await createSecret(km, { name: "acl-race" });
+      const requests = [
+        (index: number) =>
+          km.call({
+            method: "PUT",
+            url: `/v1/secrets/${secret}/acl`,
+            body: { read: { users: [`user-${index}`, "shared"], "project-access": false } },
+          }),
+        (index: number) =>
+          km.call({
+            method: "PATCH",
+            url: `/v1/secrets/${secret}/acl`,
+            body: { read: { users: [`patched-${index}`, "shared"] } },
+          }),
+        () => km.call({ method: "DELETE", url: `/v1/secrets/${secret}/acl` }),
+      ];
+      const responses = await inParallel((index) =>
+        (requests[index % requests.length] as (index: number) => Promise<CallResult>)(index),
+      );
+      assertNoServerError(responses, "ACL write");
+      const acl = await km.call({ method: "GET", url: `/v1/secrets/${secret}/acl` });
+      assert.equal(acl.status, 200, acl.body);
+    });
+
+    test("project quota writes and deletes", async () => {
+      const responses = await inParallel((index) =>
+        index % 2 === 0
+          ? km.call({
+              method: "PUT",
+              url: "/v1/project-quotas/race-admin",
+              body: { project_quotas: { secrets: index } },
+              ...SERVICE_ADMIN,
+            })
+          : km.call({ method: "DELETE", url: "/v1/project-quotas/race-admin", ...SERVICE_ADMIN }),
+      );
+      assertNoServerError(responses, "project quota write");
+      for (const status of statuses(responses)) {
+        assert.ok(status === 204 || status === 404, `unexpected ${status}`);
+      }
+    });
+
+    test("same quotas saved twice", async () => {
+      await setQuotas("race-twice", { secrets: 5 });
+      await setQuotas("race-twice", { secrets: 5 });
+      const stored = await km.call({
+        method: "GET",
+        url: "/v1/project-quotas/race-twice",
+        ...SERVICE_ADMIN,
+      });
+      assert.equal((stored.json().project_quotas as Record<string, unknown>).secrets, 5);
+    });
+
+    test("container quota after deletes", async () => {
+      await setQuotas("race-reuse", { containers: 1 });
+      const first = await km.call({
+        method: "POST",
+        url: "/v1/containers",
+        body: { type: "generic" },
+        project: "race-reuse",
+      });
+      assert.equal(first.status, 201, first.body);
+      const deleted = await km.call({
+        method: "DELETE",
+        url: `/v1/containers/${idOf(first.json().container_ref)}`,
+        project: "race-reuse",
+      });
+      assert.equal(deleted.status, 204);
+      const responses = await inParallel(() =>
+        km.call({
+          method: "POST",
+          url: "/v1/containers",
+          body: { type: "generic" },
+          project: "race-reuse",
+        }),
+      );
+      assertNoServerError(responses, "container creation");
+      assert.equal(statuses(responses).filter((status) => status === 201).length, 1);
+    });
+  });
+}
