@@ -179,6 +179,10 @@ for (const dialect of testDialects()) {
         { application_credential: {} },
         { application_credential: { name: "x", expires_at: "tomorrow" } },
         { application_credential: { name: "x", expires_at: "2001-01-01T00:00:00" } },
+        { application_credential: { name: "x", expires_at: "2999-02-30T00:00:00" } },
+        { application_credential: { name: "x", expires_at: "2999-04-31T00:00:00" } },
+        { application_credential: { name: "x", expires_at: "2999-01-01T24:00:00" } },
+        { application_credential: { name: "x", expires_at: "2999-01-01T23:60:00" } },
         { application_credential: { name: "x", unrestricted: "yes" } },
         { application_credential: { name: "x", access_rules: [{ service: "compute" }] } },
       ];

@@ -90,6 +90,33 @@ for (const dialect of testDialects()) {
       return reply.body.role_assignments;
     }
 
+    it("renames to one name at once", async () => {
+      const kinds = [
+        ["users", "user"],
+        ["projects", "project"],
+        ["groups", "group"],
+        ["roles", "role"],
+        ["domains", "domain"],
+      ] as const;
+      for (const [collection, key] of kinds) {
+        const ids: string[] = [];
+        for (let index = 0; index < 6; index++) {
+          ids.push(await create(`/v3/${collection}`, { [key]: { name: `${key}-${index}` } }, key));
+        }
+        const replies = await Promise.all(
+          ids.map((id) =>
+            call("PATCH", `/v3/${collection}/${id}`, { [key]: { name: `${key}-same` } }),
+          ),
+        );
+        assertNoServerError(replies);
+        const statuses = replies.map((reply) => reply.status);
+        assert.equal(statuses.filter((status) => status === 200).length, 1, `${collection}`);
+        assert.equal(statuses.filter((status) => status === 409).length, 5, `${collection}`);
+        const listed = await call("GET", `/v3/${collection}?name=${key}-same`);
+        assert.equal(listed.body[collection].length, 1, `${collection} named ${key}-same`);
+      }
+    });
+
     it("creates one user of a name at once", async () => {
       const replies = await Promise.all(
         Array.from({ length: 12 }, () => call("POST", "/v3/users", { user: { name: "twin" } })),

@@ -18,7 +18,8 @@ const ISO_TIME =
 /**
  * Parses an ISO-8601 time from a request into fixed-width UTC text with microseconds
  * (`2026-12-04T18:00:00.123456Z`), keeping the microseconds a JavaScript Date would drop. A time
- * without a zone is UTC. Returns undefined when the text is not such a time.
+ * without a zone is UTC. Returns undefined when the text is not such a time, or names a day or
+ * time that does not exist (February 30, 24:00), which `Date.parse` would roll over.
  */
 export function parseRequestTime(text: string): string | undefined {
   const match = ISO_TIME.exec(text);
@@ -27,6 +28,9 @@ export function parseRequestTime(text: string): string | undefined {
   }
   const [, year, month, day, hour, minute, second = "00", fraction = "", zone = "Z"] = match;
   const micros = fraction.padEnd(6, "0");
+  if (!isCalendarTime(Number(year), Number(month), Number(day), hour, minute, second)) {
+    return undefined;
+  }
   const base = Date.parse(
     `${year}-${month}-${day}T${hour}:${minute}:${second}${normalizeZone(zone)}`,
   );
@@ -34,6 +38,24 @@ export function parseRequestTime(text: string): string | undefined {
     return undefined;
   }
   return `${new Date(base).toISOString().slice(0, 19)}.${micros}Z`;
+}
+
+function isCalendarTime(
+  year: number,
+  month: number,
+  day: number,
+  ...clock: Array<string | undefined>
+): boolean {
+  const date = new Date(Date.UTC(year, month - 1, day));
+  const [hour, minute, second] = clock.map(Number) as [number, number, number];
+  return (
+    date.getUTCFullYear() === year &&
+    date.getUTCMonth() === month - 1 &&
+    date.getUTCDate() === day &&
+    hour <= 23 &&
+    minute <= 59 &&
+    second <= 59
+  );
 }
 
 function normalizeZone(zone: string): string {

@@ -70,7 +70,15 @@ export function createDomainService(repo: DomainRepo) {
       }
       const extra =
         changes.extra === undefined ? undefined : { ...current.extra, ...changes.extra };
-      await repo.update(id, { ...changes, extra });
+      try {
+        await repo.update(id, { ...changes, extra });
+      } catch (error) {
+        // A concurrent request took the name after the check above.
+        if (isUniqueViolation(error)) {
+          throw identityError("DUPLICATE", { what: `Domain named ${changes.name}` });
+        }
+        throw error;
+      }
       return get(id);
     },
 

@@ -89,7 +89,16 @@ export function createProjectService(repo: ProjectRepo, domains: Pick<DomainServ
       }
       const extra =
         changes.extra === undefined ? undefined : { ...current.extra, ...changes.extra };
-      await repo.update(id, { ...changes, extra });
+      try {
+        await repo.update(id, { ...changes, extra });
+      } catch (error) {
+        // A concurrent request took the name after the check above.
+        throw isUniqueViolation(error)
+          ? identityError("DUPLICATE", {
+              what: `Project named ${changes.name} in domain ${current.domainId}`,
+            })
+          : error;
+      }
       return get(id);
     },
 

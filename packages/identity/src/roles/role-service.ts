@@ -76,7 +76,12 @@ export function createRoleService(repo: RoleRepo, domains: Pick<DomainService, "
       }
       const extra =
         changes.extra === undefined ? undefined : { ...current.extra, ...changes.extra };
-      await repo.update(id, { ...changes, extra });
+      try {
+        await repo.update(id, { ...changes, extra });
+      } catch (error) {
+        // A concurrent request took the name after the check above.
+        throw isUniqueViolation(error) ? duplicate(changes.name ?? "", current.domainId) : error;
+      }
       return get(id);
     },
 

@@ -106,14 +106,19 @@ export function createUserService(dependencies: UserServiceDependencies) {
           : update.password === null
             ? null
             : await hasher.hash(update.password);
-      await repo.update(id, {
-        name: update.name,
-        enabled: update.enabled,
-        defaultProjectId: update.defaultProjectId,
-        description: update.description,
-        extra: update.extra === undefined ? undefined : { ...current.extra, ...update.extra },
-        passwordHash,
-      });
+      try {
+        await repo.update(id, {
+          name: update.name,
+          enabled: update.enabled,
+          defaultProjectId: update.defaultProjectId,
+          description: update.description,
+          extra: update.extra === undefined ? undefined : { ...current.extra, ...update.extra },
+          passwordHash,
+        });
+      } catch (error) {
+        // A concurrent request took the name after the check above.
+        throw isUniqueViolation(error) ? duplicate(update.name ?? "", current.domainId) : error;
+      }
       if (update.password !== undefined || update.enabled === false) {
         await revokeUserTokens(id);
       }
