@@ -169,6 +169,30 @@ for (const dialect of testDialects()) {
       assert.equal(acl.status, 200, acl.body);
     });
 
+    test("same pair added to a container", async () => {
+      const secret = await createSecret(km, { name: "contained" });
+      const created = await km.call({
+        method: "POST",
+        url: "/v1/containers",
+        body: { type: "generic" },
+      });
+      const container = idOf(created.json().container_ref);
+      const secretRef = `http://km.test:9311/v1/secrets/${secret}`;
+      const responses = await inParallel((index) =>
+        km.call({
+          method: "POST",
+          url: `/v1/containers/${container}/secrets`,
+          body: { name: `name-${index % 2}`, secret_ref: secretRef },
+        }),
+      );
+      assertNoServerError(responses, "container secret addition");
+      assert.equal(statuses(responses).filter((status) => status === 201).length, 2);
+      assert.equal(statuses(responses).filter((status) => status === 409).length, 10);
+      const shown = await km.call({ method: "GET", url: `/v1/containers/${container}` });
+      const names = (shown.json().secret_refs as { name: string }[]).map((ref) => ref.name);
+      assert.deepEqual(names.sort(), ["name-0", "name-1"]);
+    });
+
     test("project quota writes and deletes", async () => {
       const responses = await inParallel((index) =>
         index % 2 === 0

@@ -91,18 +91,56 @@ export function createContainersRepo(db: Kysely<KeyManagerDatabase>) {
       });
     },
 
-    /** Adds a reference to a container. */
-    async addSecret(containerId: string, ref: ContainerSecretRef, now: string): Promise<void> {
-      await db
-        .insertInto("km_container_secrets")
-        .values({
-          id: randomUUID(),
-          container_id: containerId,
-          secret_id: ref.secretId,
-          name: ref.name,
-          created_at: now,
-        })
-        .execute();
+    /**
+     * Adds a reference to a container unless the container holds the same name and secret
+     * already ("exists") or was deleted ("gone"). Updating the container's row without changing
+     * it locks the row on PostgreSQL and MySQL first, so concurrent additions of one pair cannot
+     * both pass the check.
+     */
+    async addSecret(
+      containerId: string,
+      ref: ContainerSecretRef,
+      now: string,
+    ): Promise<"added" | "exists" | "gone"> {
+      return db.transaction().execute(async (trx) => {
+        await trx
+          .updateTable("km_containers")
+          .set((eb) => ({ id: eb.ref("id") }))
+          .where("id", "=", containerId)
+          .execute();
+        const container = await trx
+          .selectFrom("km_containers")
+          .select("id")
+          .where("id", "=", containerId)
+          .where("deleted", "=", false)
+          .executeTakeFirst();
+        if (container === undefined) {
+          return "gone";
+        }
+        let existing = trx
+          .selectFrom("km_container_secrets")
+          .select("id")
+          .where("container_id", "=", containerId)
+          .where("secret_id", "=", ref.secretId);
+        existing =
+          ref.name === null
+            ? existing.where("name", "is", null)
+            : existing.where("name", "=", ref.name);
+        if ((await existing.executeTakeFirst()) !== undefined) {
+          return "exists";
+        }
+        await trx
+          .insertInto("km_container_secrets")
+          .values({
+            id: randomUUID(),
+            container_id: containerId,
+            secret_id: ref.secretId,
+            name: ref.name,
+            created_at: now,
+          })
+          .execute();
+        return "added";
+      });
     },
 
     /** Removes every reference with this name and secret; returns false when there was none. */

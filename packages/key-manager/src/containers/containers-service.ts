@@ -147,7 +147,17 @@ export function createContainersService(dependencies: ContainersServiceDependenc
       if (exists) {
         throw errors.create("CONTAINER_SECRET_CONFLICT");
       }
-      await repo.addSecret(container.id, { name: ref.name, secretId }, nowTimestamp());
+      const outcome = await repo.addSecret(
+        container.id,
+        { name: ref.name, secretId },
+        nowTimestamp(),
+      );
+      if (outcome === "exists") {
+        throw errors.create("CONTAINER_SECRET_CONFLICT");
+      }
+      if (outcome === "gone") {
+        throw errors.create("CONTAINER_NOT_FOUND");
+      }
       logger.info({ container_id: container.id, secret_id: secretId }, "secret added to container");
     },
 
