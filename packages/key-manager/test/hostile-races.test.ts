@@ -193,6 +193,63 @@ for (const dialect of testDialects()) {
       assert.deepEqual(names.sort(), ["name-0", "name-1"]);
     });
 
+    test("deleted secret leaves containers", async () => {
+      const kept = await createSecret(km, { name: "kept" });
+      const removed = await createSecret(km, { name: "removed" });
+      const created = await km.call({
+        method: "POST",
+        url: "/v1/containers",
+        body: {
+          type: "generic",
+          secret_refs: [
+            { name: "kept", secret_ref: `http://km.test:9311/v1/secrets/${kept}` },
+            { name: "removed", secret_ref: `http://km.test:9311/v1/secrets/${removed}` },
+          ],
+        },
+      });
+      const container = idOf(created.json().container_ref);
+      const acl = await km.call({
+        method: "PUT",
+        url: `/v1/secrets/${removed}/acl`,
+        body: { read: { users: ["reader"] } },
+      });
+      assert.equal(acl.status, 200);
+      const deleted = await km.call({ method: "DELETE", url: `/v1/secrets/${removed}` });
+      assert.equal(deleted.status, 204);
+      const shown = await km.call({ method: "GET", url: `/v1/containers/${container}` });
+      const names = (shown.json().secret_refs as { name: string }[]).map((ref) => ref.name);
+      assert.deepEqual(names, ["kept"]);
+      const listed = await km.call({
+        method: "GET",
+        url: "/v1/secrets?acl_only=true",
+        user: "reader",
+        project: "other-project",
+      });
+      assert.equal(listed.json().total, 0, "the deleted secret's ACL is gone");
+    });
+
+    test("container creation racing secret deletion", async () => {
+      for (let round = 0; round < 4; round++) {
+        const secret = await createSecret(km, { name: `doomed-${round}` });
+        const secretRef = `http://km.test:9311/v1/secrets/${secret}`;
+        const responses = await inParallel((index) =>
+          index === 3
+            ? km.call({ method: "DELETE", url: `/v1/secrets/${secret}` })
+            : km.call({
+                method: "POST",
+                url: "/v1/containers",
+                body: { type: "generic", secret_refs: [{ name: "doomed", secret_ref: secretRef }] },
+              }),
+        );
+        assertNoServerError(responses, "container creation");
+        const listed = await km.call({ method: "GET", url: "/v1/containers?limit=100" });
+        const dangling = (listed.json().containers as { secret_refs: { secret_ref: string }[] }[])
+          .flatMap((container) => container.secret_refs)
+          .filter((ref) => ref.secret_ref === secretRef);
+        assert.deepEqual(dangling, [], `round ${round}: a container refers to a deleted secret`);
+      }
+    });
+
     test("project quota writes and deletes", async () => {
       const responses = await inParallel((index) =>
         index % 2 === 0

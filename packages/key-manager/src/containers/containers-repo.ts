@@ -14,8 +14,20 @@ type Executor = Kysely<KeyManagerDatabase> | Transaction<KeyManagerDatabase>;
 export function createContainersRepo(db: Kysely<KeyManagerDatabase>) {
   return {
     /** Inserts a container and its references in one transaction. */
-    async insert(container: ContainerRecord): Promise<void> {
-      await db.transaction().execute((trx) => insertContainer(trx, container));
+    /**
+     * Inserts a container and its references unless a referenced secret was deleted meanwhile;
+     * returns that reference then, and inserts nothing.
+     */
+    async insert(container: ContainerRecord): Promise<ContainerSecretRef | undefined> {
+      return db.transaction().execute(async (trx) => {
+        for (const ref of container.secretRefs) {
+          if (!(await lockLiveSecret(trx, ref.secretId))) {
+            return ref;
+          }
+        }
+        await insertContainer(trx, container);
+        return undefined;
+      });
     },
 
     /** Returns a container that is not deleted, with its references. */
@@ -92,17 +104,20 @@ export function createContainersRepo(db: Kysely<KeyManagerDatabase>) {
     },
 
     /**
-     * Adds a reference to a container unless the container holds the same name and secret
-     * already ("exists") or was deleted ("gone"). Updating the container's row without changing
-     * it locks the row on PostgreSQL and MySQL first, so concurrent additions of one pair cannot
-     * both pass the check.
+     * Adds a reference to a container unless the secret was deleted ("secret-gone"), the
+     * container holds the same name and secret already ("exists") or was deleted ("gone").
+     * Updating the container's row without changing it locks the row on PostgreSQL and MySQL
+     * first, so concurrent additions of one pair cannot both pass the check.
      */
     async addSecret(
       containerId: string,
       ref: ContainerSecretRef,
       now: string,
-    ): Promise<"added" | "exists" | "gone"> {
+    ): Promise<"added" | "exists" | "gone" | "secret-gone"> {
       return db.transaction().execute(async (trx) => {
+        if (!(await lockLiveSecret(trx, ref.secretId))) {
+          return "secret-gone";
+        }
         await trx
           .updateTable("km_containers")
           .set((eb) => ({ id: eb.ref("id") }))
@@ -158,6 +173,26 @@ export function createContainersRepo(db: Kysely<KeyManagerDatabase>) {
 }
 
 export type ContainersRepo = ReturnType<typeof createContainersRepo>;
+
+/**
+ * Locks a secret's row until the transaction ends, by updating it without changing it, and
+ * returns false when the secret is deleted. A secret deletion updates the same row before it
+ * removes the secret's container references, so it waits for this transaction or is seen by it.
+ */
+async function lockLiveSecret(trx: Executor, secretId: string): Promise<boolean> {
+  await trx
+    .updateTable("km_secrets")
+    .set((eb) => ({ id: eb.ref("id") }))
+    .where("id", "=", secretId)
+    .execute();
+  const secret = await trx
+    .selectFrom("km_secrets")
+    .select("id")
+    .where("id", "=", secretId)
+    .where("deleted", "=", false)
+    .executeTakeFirst();
+  return secret !== undefined;
+}
 
 /** Inserts a container and its references with the given executor (a transaction). */
 export async function insertContainer(trx: Executor, container: ContainerRecord): Promise<void> {

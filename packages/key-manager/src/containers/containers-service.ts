@@ -65,7 +65,10 @@ export function createContainersService(dependencies: ContainersServiceDependenc
       updatedAt: now,
       secretRefs: request.secretRefs.map((ref) => ({ name: ref.name, secretId: ref.secretId })),
     };
-    await repo.insert(container);
+    const deletedRef = await repo.insert(container);
+    if (deletedRef !== undefined) {
+      throw errors.create("CONTAINER_SECRET_NOT_FOUND", { name: deletedRef.name ?? "None" });
+    }
     logger.info({ container_id: container.id, project_id: projectId }, "container created");
     return container;
   }
@@ -157,6 +160,9 @@ export function createContainersService(dependencies: ContainersServiceDependenc
       }
       if (outcome === "gone") {
         throw errors.create("CONTAINER_NOT_FOUND");
+      }
+      if (outcome === "secret-gone") {
+        throw errors.create("SECRET_TO_ADD_NOT_FOUND");
       }
       logger.info({ container_id: container.id, secret_id: secretId }, "secret added to container");
     },

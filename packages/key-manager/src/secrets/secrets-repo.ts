@@ -142,8 +142,8 @@ export function createSecretsRepo(db: Database) {
     },
 
     /**
-     * Marks a secret deleted and removes its payload and user metadata, in one transaction.
-     * Returns false when the secret was already deleted.
+     * Marks a secret deleted and removes its payload, user metadata, container references and
+     * ACLs, in one transaction. Returns false when the secret was already deleted.
      */
     async softDelete(secretId: string, now: string): Promise<boolean> {
       return db.transaction().execute(async (trx) => {
@@ -158,6 +158,13 @@ export function createSecretsRepo(db: Database) {
         }
         await trx.deleteFrom("km_secret_payloads").where("secret_id", "=", secretId).execute();
         await trx.deleteFrom("km_secret_metadata").where("secret_id", "=", secretId).execute();
+        // Upstream Barbican deletes these with the secret too (models.Secret), but not consumers.
+        await trx.deleteFrom("km_container_secrets").where("secret_id", "=", secretId).execute();
+        await trx
+          .deleteFrom("km_acls")
+          .where("entity_kind", "=", "secret")
+          .where("entity_id", "=", secretId)
+          .execute();
         return true;
       });
     },
