@@ -16,6 +16,7 @@ import type { NetworkStore } from "./db/transaction.js";
 import { formatNeutronError } from "./errors.js";
 import { EventPublisher } from "./events/event-publisher.js";
 import { registerDiscoveryRoutes } from "./extensions/extension-routes.js";
+import { FloatingIpService } from "./floatingips/floatingip-service.js";
 import { NetworkService } from "./networks/network-service.js";
 import { NetworkPolicy } from "./policy/network-policy.js";
 import { PortService } from "./ports/port-service.js";
@@ -97,6 +98,7 @@ export function buildNetworkApp(dependencies: NetworkAppDependencies): NetworkAp
     services.securityGroups,
     services.securityGroupRules,
     services.routers,
+    services.floatingIps,
   ]) {
     registerResourceRoutes(app, service, controllerDependencies);
   }
@@ -111,6 +113,7 @@ export function buildNetworkApp(dependencies: NetworkAppDependencies): NetworkAp
       service: services.securityGroups,
     },
     { collection: "routers", table: "net_routers", service: services.routers },
+    { collection: "floatingips", table: "net_floatingips", service: services.floatingIps },
   ] as const;
   for (const resource of tagged) {
     registerTagRoutes(app, resource, { store, policy, context });
@@ -191,10 +194,13 @@ function buildServices(dependencies: NetworkAppDependencies) {
     enableSnatByDefault: config.enable_snat_by_default,
   });
 
+  const floatingIps = new FloatingIpService({ store, quotas, events, ports });
+
   return {
     events,
     quotas,
     routers,
+    floatingIps,
     securityGroups,
     securityGroupRules,
     subnetPools,

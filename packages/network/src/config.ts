@@ -94,6 +94,7 @@ export const networkConfigSchema = serviceSchema({
       security_group: quotaLimit(10, "security groups"),
       security_group_rule: quotaLimit(100, "security group rules"),
       router: quotaLimit(10, "routers"),
+      floatingip: quotaLimit(50, "floating IPs"),
     },
     { default: {}, additionalProperties: false },
   ),

@@ -221,6 +221,32 @@ const specs = {
       "Router interface for subnet {subnet_id} on router {router_id} cannot be deleted, as it is required by one or more routes.",
   },
 
+  FloatingIPNotFound: { status: 404, message: "Floating IP {floatingip_id} could not be found" },
+  ExternalGatewayForFloatingIPNotFound: {
+    status: 404,
+    message:
+      "External network {external_network_id} is not reachable from subnet {subnet_id}.  Therefore, cannot associate Port {port_id} with a Floating IP.",
+  },
+  FloatingIPPortAlreadyAssociated: {
+    status: 409,
+    message:
+      "Cannot associate floating IP {floating_ip_address} ({fip_id}) with port {port_id} using fixed IP {fixed_ip}, as that fixed IP already has a floating IP on external network {net_id}.",
+  },
+  ExternalIpAddressExhausted: {
+    status: 400,
+    message: "Unable to find any IP address on external network {net_id}.",
+  },
+  RouterInterfaceInUseByFloatingIP: {
+    status: 409,
+    message:
+      "Router interface for subnet {subnet_id} on router {router_id} cannot be deleted, as it is required by one or more floating IPs.",
+  },
+  RouterExternalGatewayInUseByFloatingIp: {
+    status: 409,
+    message:
+      "Gateway cannot be updated for router {router_id}, since a gateway to external network {net_id} is required by one or more floating IPs.",
+  },
+
   SecurityGroupNotFound: { status: 404, message: "Security group {id} does not exist" },
   SecurityGroupRuleNotFound: { status: 404, message: "Security group rule {id} does not exist" },
   SecurityGroupInUse: { status: 409, message: "Security Group {id} {reason}." },

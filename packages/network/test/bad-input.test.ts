@@ -277,7 +277,7 @@ for (const dialect of testDialects()) {
     });
 
     it("rejects unknown paths and methods", async () => {
-      assertNeutronError(await api.call(ALICE, "GET", "/v2.0/routers"), 404, "HTTPNotFound");
+      assertNeutronError(await api.call(ALICE, "GET", "/v2.0/trunks"), 404, "HTTPNotFound");
       assertNeutronError(
         await api.call(ALICE, "PUT", "/v2.0/networks", { network: {} }),
         405,

@@ -153,6 +153,7 @@ for (const dialect of testDialects()) {
         security_group: 10,
         security_group_rule: 100,
         router: 10,
+        floatingip: 50,
       });
       const listed = await api.call(ADMIN, "GET", "/v2.0/quotas");
       const entry = (listed.body.quotas as Record<string, unknown>[]).find(

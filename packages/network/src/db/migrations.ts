@@ -28,6 +28,11 @@ export function networkMigrations(dialect: SqlDialect): Record<string, Migration
         await createRouterTables(db, types);
       },
     },
+    "0003_floatingips": {
+      async up(db: Kysely<unknown>) {
+        await createFloatingIpTables(db, types);
+      },
+    },
   };
 }
 
@@ -341,4 +346,32 @@ async function createRouterTables(db: Kysely<unknown>, types: Types) {
     .addPrimaryKeyConstraint("net_router_routes_pk", ["router_id", "destination", "nexthop"])
     .execute();
   await createTagTable(db, "net_router_tags", "net_routers");
+}
+
+/**
+ * Floating IPs. Each one owns a port on its external network (deleted with it), and may point at
+ * a port's address and the router that reaches it.
+ */
+async function createFloatingIpTables(db: Kysely<unknown>, types: Types) {
+  await withStandardColumns(db.schema.createTable("net_floatingips"), types)
+    .addColumn("floating_network_id", sql.raw(ID), (column) =>
+      column.notNull().references("net_networks.id"),
+    )
+    .addColumn("floating_ip_address", sql.raw(ADDRESS), (column) => column.notNull())
+    .addColumn("floating_port_id", sql.raw(ID), (column) =>
+      column.notNull().references("net_ports.id").onDelete("cascade"),
+    )
+    .addColumn("fixed_port_id", sql.raw(ID), (column) => column.references("net_ports.id"))
+    .addColumn("fixed_ip_address", sql.raw(ADDRESS))
+    .addColumn("router_id", sql.raw(ID), (column) => column.references("net_routers.id"))
+    .addColumn("status", sql.raw("varchar(16)"), (column) => column.notNull())
+    .execute();
+  for (const column of ["project_id", "fixed_port_id", "router_id", "floating_network_id"]) {
+    await db.schema
+      .createIndex(`net_floatingips_${column}`)
+      .on("net_floatingips")
+      .column(column)
+      .execute();
+  }
+  await createTagTable(db, "net_floatingip_tags", "net_floatingips");
 }

@@ -158,6 +158,17 @@ export interface RouterRouteTable {
   nexthop: string;
 }
 
+/** A floating IP: an address on an external network, optionally mapped to a port's address. */
+export interface FloatingIpTable extends StandardColumns {
+  floating_network_id: string;
+  floating_ip_address: string;
+  floating_port_id: string;
+  fixed_port_id: string | null;
+  fixed_ip_address: string | null;
+  router_id: string | null;
+  status: string;
+}
+
 export interface TagTable {
   resource_id: string;
   tag: string;
@@ -188,12 +199,14 @@ export interface NetworkDatabase {
   net_routers: RouterTable;
   net_router_ports: RouterPortTable;
   net_router_routes: RouterRouteTable;
+  net_floatingips: FloatingIpTable;
   net_network_tags: TagTable;
   net_subnet_tags: TagTable;
   net_subnetpool_tags: TagTable;
   net_port_tags: TagTable;
   net_security_group_tags: TagTable;
   net_router_tags: TagTable;
+  net_floatingip_tags: TagTable;
   net_quotas: QuotaTable;
 }
 
@@ -205,6 +218,7 @@ export const TAG_TABLES = {
   ports: "net_port_tags",
   security_groups: "net_security_group_tags",
   routers: "net_router_tags",
+  floatingips: "net_floatingip_tags",
 } as const;
 
 export type TaggedCollection = keyof typeof TAG_TABLES;

@@ -138,7 +138,7 @@ export const EXTENSIONS: ExtensionInfo[] = [
     "router",
     "Neutron L3 Router",
     "2012-07-20T10:00:00-00:00",
-    "Records routers, their interfaces on internal subnets and their gateway on an external network.",
+    "Records routers (interfaces on internal subnets, a gateway on an external network) and floating IPs.",
   ),
   extension(
     "security-group",
@@ -178,7 +178,7 @@ export const EXTENSIONS: ExtensionInfo[] = [
   ),
   extension(
     "standard-attr-tag",
-    "Tag support for resources with standard attribute: port, subnet, subnetpool, network, security_group, router",
+    "Tag support for resources with standard attribute: port, subnet, subnetpool, network, security_group, router, floatingip",
     "2017-01-01T00:00:00-00:00",
     "Sets tags on resources and filters lists on them.",
   ),

@@ -9,6 +9,7 @@ import { buildListSql } from "../db/list-sql.js";
 import type { Executor, NetworkStore } from "../db/transaction.js";
 import { invalidInput, neutronError } from "../errors.js";
 import type { EventPublisher } from "../events/event-publisher.js";
+import { deleteUnassociatedOfNetwork } from "../floatingips/floatingip-service.js";
 import type { PolicyExtras } from "../policy/network-policy.js";
 import type { QuotaService } from "../quotas/quota-service.js";
 import { loadTags } from "../tags/tag-repo.js";
@@ -189,6 +190,7 @@ export class NetworkService implements ResourceService {
   async remove(context: RequestContext, id: string, original: Network): Promise<void> {
     const cascade = this.#deps.cascade();
     const removed = await this.#deps.store.writeTransaction(async (trx) => {
+      await deleteUnassociatedOfNetwork(trx, id);
       const ports = await portsOfNetwork(trx, id);
       const inUse = ports.filter((port) => !AUTO_DELETE_PORT_OWNERS.has(port.device_owner));
       if (inUse.length > 0) {

@@ -153,4 +153,13 @@ export const DEFAULT_POLICY_RULES: Record<string, string> = {
     "(rule:admin_only or role:member and project_id:%(project_id)s) or (rule:admin_or_owner)",
   remove_router_interface:
     "(rule:admin_only or role:member and project_id:%(project_id)s) or (rule:admin_or_owner)",
+  create_floatingip:
+    "(rule:admin_only or role:member and project_id:%(project_id)s) or (rule:regular_user)",
+  "create_floatingip:floating_ip_address": "rule:admin_only",
+  get_floatingip:
+    "(rule:admin_only or role:reader and project_id:%(project_id)s) or (rule:admin_or_owner)",
+  update_floatingip:
+    "(rule:admin_only or role:member and project_id:%(project_id)s) or (rule:admin_or_owner)",
+  delete_floatingip:
+    "(rule:admin_only or role:member and project_id:%(project_id)s) or (rule:admin_or_owner)",
 };

@@ -14,6 +14,7 @@ import {
 } from "../db/transaction.js";
 import { neutronError } from "../errors.js";
 import type { EventPublisher } from "../events/event-publisher.js";
+import { disassociatePort } from "../floatingips/floatingip-service.js";
 import {
   type Allocation,
   allocateAddresses,
@@ -73,11 +74,15 @@ export interface PortServiceDependencies {
   maxAddressPairs: number;
 }
 
-/** Owners of the ports a router keeps. The port API may not delete them. */
-const ROUTER_DEVICE_OWNERS = new Set([
+/**
+ * Owners of the ports a router or floating IP keeps. The port API may not delete them while
+ * their router or floating IP exists.
+ */
+const L3_DEVICE_OWNERS = new Set([
   "network:router_interface",
   "network:ha_router_replicated_interface",
   "network:router_gateway",
+  "network:floatingip",
 ]);
 
 /** Attempts at drawing a MAC address that no port of the network uses yet. */
@@ -500,8 +505,9 @@ export class PortService implements ResourceService {
   }
 
   /**
-   * Deletes a port. A router's interface or gateway port with addresses stays while its router
-   * exists: it goes with the interface or the gateway, as Neutron's L3 deletion check decides.
+   * Deletes a port. A router's or floating IP's port with addresses stays while its owner
+   * exists, as Neutron's L3 deletion check decides. Floating IPs that point at the port lose
+   * their association.
    */
   async remove(context: RequestContext, id: string, original: Port): Promise<void> {
     await this.#deps.store.writeTransaction(async (trx) => {
@@ -509,20 +515,23 @@ export class PortService implements ResourceService {
       if (current === undefined) {
         throw neutronError("PortNotFound", { port_id: id });
       }
-      if (ROUTER_DEVICE_OWNERS.has(current.device_owner)) {
+      if (L3_DEVICE_OWNERS.has(current.device_owner)) {
         const addresses = (await allocationsByPort(trx, [id])).get(id) ?? [];
-        const router = await trx
-          .selectFrom("net_routers")
+        const table =
+          current.device_owner === "network:floatingip" ? "net_floatingips" : "net_routers";
+        const owner = await trx
+          .selectFrom(table)
           .select("id")
           .where("id", "=", current.device_id)
           .executeTakeFirst();
-        if (addresses.length > 0 && router !== undefined) {
+        if (addresses.length > 0 && owner !== undefined) {
           throw neutronError("ServicePortInUse", {
             port_id: id,
             reason: `has device owner ${current.device_owner}`,
           });
         }
       }
+      await disassociatePort(trx, id);
       await deletePortRow(trx, id);
     });
     this.#deps.events.publish(context, "port", "delete", original);

@@ -9,6 +9,7 @@ export const QUOTA_TABLES = {
   security_group: "net_security_groups",
   security_group_rule: "net_security_group_rules",
   router: "net_routers",
+  floatingip: "net_floatingips",
 } as const;
 
 export type QuotaResource = keyof typeof QUOTA_TABLES;

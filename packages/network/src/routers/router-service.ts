@@ -11,6 +11,7 @@ import { buildListSql } from "../db/list-sql.js";
 import type { Executor, NetworkStore } from "../db/transaction.js";
 import { badResourceRequest, neutronError } from "../errors.js";
 import type { EventPublisher } from "../events/event-publisher.js";
+import { floatingIpsUseSubnet, routerHasFloatingIps } from "../floatingips/floatingip-service.js";
 import {
   containsAddress,
   type IpNetwork,
@@ -223,6 +224,13 @@ export class RouterService implements ResourceService {
         throw neutronError("RouterInUse", {
           router_id: id,
           reason: `has ports still attached: ${interfaces.map((port) => port.port_id).join(", ")}`,
+        });
+      }
+      const gateway = attached.find((port) => port.port_type === ROUTER_GATEWAY_OWNER);
+      if (gateway !== undefined && (await routerHasFloatingIps(trx, id))) {
+        throw neutronError("RouterExternalGatewayInUseByFloatingIp", {
+          router_id: id,
+          net_id: gateway.network_id,
         });
       }
       const owned = attached.map((port) => port.port_id);
@@ -460,7 +468,7 @@ export class RouterService implements ResourceService {
       throw neutronError("SubnetMismatchForPort", { port_id: portId, subnet_id: subnetId });
     }
     for (const id of subnetIds) {
-      await this.#checkNotNextHop(trx, router.id, (await findSubnet(trx, id)) as SubnetRow);
+      await this.#checkInterfaceNotInUse(trx, router.id, (await findSubnet(trx, id)) as SubnetRow);
     }
     changes.deleted.push(...(await this.#deps.ports.renderPortsIn(trx, [portId])));
     await deletePortRow(trx, portId);
@@ -482,7 +490,7 @@ export class RouterService implements ResourceService {
       (port) => port.port_type === ROUTER_INTERFACE_OWNER && port.network_id === subnet.network_id,
     );
     if (candidates.length > 0) {
-      await this.#checkNotNextHop(trx, router.id, subnet);
+      await this.#checkInterfaceNotInUse(trx, router.id, subnet);
     }
     const allocations = await allocationsByPort(
       trx,
@@ -520,9 +528,22 @@ export class RouterService implements ResourceService {
     });
   }
 
-  /** An interface stays while an extra route sends traffic to a next hop on its subnet. */
-  async #checkNotNextHop(trx: Executor, routerId: string, subnet: SubnetRow): Promise<void> {
+  /**
+   * An interface stays while a floating IP of the router maps to an address on its subnet, or an
+   * extra route sends traffic to a next hop there.
+   */
+  async #checkInterfaceNotInUse(trx: Executor, routerId: string, subnet: SubnetRow): Promise<void> {
     const cidr = parseCidr(subnet.cidr) as IpNetwork;
+    const inSubnet = (address: string) => {
+      const parsed = parseIp(address);
+      return parsed !== undefined && containsAddress(cidr, parsed);
+    };
+    if (await floatingIpsUseSubnet(trx, routerId, subnet.id, inSubnet)) {
+      throw neutronError("RouterInterfaceInUseByFloatingIP", {
+        router_id: routerId,
+        subnet_id: subnet.id,
+      });
+    }
     const routes = (await routesByRouter(trx, [routerId])).get(routerId) ?? [];
     for (const route of routes) {
       const nexthop = parseIp(route.nexthop);
@@ -628,6 +649,12 @@ export class RouterService implements ResourceService {
       return;
     }
     if (gatewayPort !== undefined && gatewayPort.network_id !== networkId) {
+      if (await routerHasFloatingIps(trx, router.id)) {
+        throw neutronError("RouterExternalGatewayInUseByFloatingIp", {
+          router_id: router.id,
+          net_id: gatewayPort.network_id,
+        });
+      }
       changes.deleted.push(...(await this.#deps.ports.renderPortsIn(trx, [gatewayPort.id])));
       await trx
         .updateTable("net_routers")

@@ -19,7 +19,8 @@ export interface TaggedResource {
     | "net_subnetpools"
     | "net_ports"
     | "net_security_groups"
-    | "net_routers";
+    | "net_routers"
+    | "net_floatingips";
   service: ResourceService;
 }
 
