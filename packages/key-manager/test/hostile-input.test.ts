@@ -77,6 +77,36 @@ for (const dialect of testDialects()) {
       assert.equal(escaped.status, 201, "an escaped backslash is no surrogate");
     });
 
+    test("microversion header variants", async () => {
+      const cases: Array<[string, string]> = [
+        ["key-manager 1.1, key-manager 1.0", "key-manager 1.0"],
+        ["key-manager 1.0,key-manager 1.1", "key-manager 1.1"],
+        ["key-manager latest, compute 2.1", "key-manager 1.2"],
+        ["compute 2.1", "key-manager 1.0"],
+        ["key-manager", "key-manager 1.0"],
+        ["KEY-MANAGER 01.1", "key-manager 1.1"],
+        ["key-manager 1.1, key-manager", "key-manager 1.1"],
+      ];
+      for (const [header, chosen] of cases) {
+        const response = await km.call({
+          method: "GET",
+          url: `/v1/secrets/${secret}`,
+          headers: { "openstack-api-version": header },
+        });
+        assert.equal(response.status, 200, `${header}: ${response.body}`);
+        assert.equal(response.headers["openstack-api-version"], chosen, header);
+      }
+      for (const header of ["key-manager 1.1 extra", "key-manager 1.3", "key-manager 1.-1"]) {
+        const response = await km.call({
+          method: "GET",
+          url: `/v1/secrets/${secret}`,
+          headers: { "openstack-api-version": header },
+        });
+        assert.equal(response.status, 406, `${header}: ${response.body}`);
+        assert.equal(response.json().title, "Not Acceptable");
+      }
+    });
+
     test("zone offsets of 24 hours rejected", async () => {
       for (const offset of ["+24:00", "-24:00", "+25:00", "+2400", "-99:00"]) {
         const response = await km.call({

@@ -46,15 +46,21 @@ export function versionAtLeast(version: [number, number], major: number, minor: 
   return version[0] > major || (version[0] === major && version[1] >= minor);
 }
 
-/** Returns the version this API is asked for, or undefined when the header does not name it. */
+/**
+ * Returns the version this API is asked for, or undefined when the header does not name it. As
+ * microversion_parse 0.1 does, the last entry for this service wins, and the version is all the
+ * text after the service type, so `key-manager 1.1 x` asks for the unsupported `1.1 x`.
+ */
 function requestedVersion(header: string | string[] | undefined): string | undefined {
   if (header === undefined) {
     return undefined;
   }
   const values = Array.isArray(header) ? header : [header];
-  for (const entry of values.flatMap((value) => value.split(","))) {
-    const [service, version] = entry.trim().split(/\s+/, 2);
-    if (service?.toLowerCase() === SERVICE_TYPE && version !== undefined) {
+  const entries = values.flatMap((value) => value.split(",")).reverse();
+  for (const entry of entries) {
+    const match = /^(\S+)\s+(.+)$/.exec(entry.trim());
+    if (match?.[1]?.toLowerCase() === SERVICE_TYPE && match[2] !== undefined) {
+      const version = match[2].trim();
       return version.toLowerCase() === "latest" ? "latest" : normaliseVersion(version);
     }
   }
