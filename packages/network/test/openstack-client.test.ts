@@ -303,6 +303,31 @@ describe("openstack client against the network service", { skip, timeout: 600_00
     assert.match(rejected, /Quota exceeded for resources: \['network'\]/);
   });
 
+  it("creates a router, adds a subnet, shows and deletes it", async () => {
+    const created = await openstack("router", "create", "client-router");
+    assert.equal(created.name, "client-router");
+    assert.equal(created.status, "ACTIVE");
+    await run(OPENSTACK, ["router", "add", "subnet", "client-router", "client-v4"], {
+      env,
+      timeout: 120_000,
+    });
+    const shown = await openstack("router", "show", "client-router");
+    assert.equal(shown.id, created.id);
+    assert.match(JSON.stringify(shown.interfaces_info), /10\.0\.0\.1"/);
+    const ports = await openstack("port", "list", "--router", "client-router");
+    assert.equal(ports.length, 1);
+    assert.match(JSON.stringify(ports[0]?.["Fixed IP Addresses"]), /"10\.0\.0\.1"/);
+    const inUse = await openstackFails("router", "delete", "client-router");
+    assert.match(inUse, /still attached/);
+    await run(OPENSTACK, ["router", "remove", "subnet", "client-router", "client-v4"], {
+      env,
+      timeout: 120_000,
+    });
+    await run(OPENSTACK, ["router", "delete", "client-router"], { env, timeout: 120_000 });
+    const listed = await openstack("router", "list");
+    assert.ok(!listed.some((row) => row.Name === "client-router"));
+  });
+
   it("deletes what it created", async () => {
     const ports = await openstack("port", "list", "--network", "client-net");
     for (const port of ports) {
