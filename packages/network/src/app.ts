@@ -172,10 +172,13 @@ function buildServices(dependencies: NetworkAppDependencies) {
     },
   });
 
+  let floatingIps: FloatingIpService | undefined;
   ports = new PortService({
     store,
     quotas,
     events,
+    floatingIpsChanged: (context, ids) =>
+      (floatingIps as FloatingIpService).announceUpdated(context, ids),
     networks,
     subnets,
     securityGroups,
@@ -194,7 +197,7 @@ function buildServices(dependencies: NetworkAppDependencies) {
     enableSnatByDefault: config.enable_snat_by_default,
   });
 
-  const floatingIps = new FloatingIpService({ store, quotas, events, ports });
+  floatingIps = new FloatingIpService({ store, quotas, events, ports });
 
   return {
     events,

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { testDialects } from "@openstack-ts/kernel/testing";
+import type { ChangeEvent } from "../src/index.js";
 import { ADMIN, ALICE, BOB, type NetworkHarness, startNetwork } from "./support/harness.js";
 
 type Item = Record<string, unknown> & { id: string };
@@ -13,9 +15,13 @@ for (const dialect of testDialects()) {
     let internal: Item;
     let internalSubnet: Item;
     let router: Item;
+    const events: ChangeEvent[] = [];
 
     before(async () => {
       api = await startNetwork(dialect);
+      await api.bus.subscribe("network.floatingip.#", async (body) => {
+        events.push(body as ChangeEvent);
+      });
       external = (
         await api.call(ADMIN, "POST", "/v2.0/networks", {
           network: { name: "public", "router:external": true },
@@ -134,6 +140,14 @@ for (const dialect of testDialects()) {
       assert.equal(shown.port_id, null);
       assert.equal(shown.fixed_ip_address, null);
       assert.equal(shown.router_id, null);
+      const announced = (event: ChangeEvent) =>
+        event.event_type === "floatingip.update.end" && event.resource_id === fip.id;
+      for (let waited = 0; waited < 100 && !events.some(announced); waited += 1) {
+        await sleep(50);
+      }
+      const event = events.find(announced);
+      assert.ok(event, "the disassociation is announced");
+      assert.equal((event.payload.floatingip as Item).port_id, null);
     });
 
     it("keeps the router's gateway and interface in use", async () => {

@@ -241,6 +241,13 @@ export class FloatingIpService implements ResourceService {
     this.#deps.events.publish(context, "floatingip", "delete", original);
   }
 
+  /** Announces floating IPs that another resource's change updated. */
+  async announceUpdated(context: RequestContext, ids: string[]): Promise<void> {
+    for (const floatingIp of await this.#renderIds(this.#deps.store.db, ids)) {
+      this.#deps.events.publish(context, "floatingip", "update", floatingIp);
+    }
+  }
+
   async policyExtras(): Promise<PolicyExtras> {
     return {};
   }

@@ -69,6 +69,8 @@ export interface PortServiceDependencies {
   networks: Pick<NetworkService, "findVisible">;
   subnets: Pick<SubnetService, "ipamSubnets" | "exists">;
   securityGroups: Pick<SecurityGroupService, "ensureDefault">;
+  /** Announces floating IPs that a port deletion disassociated. */
+  floatingIpsChanged?: (context: RequestContext, ids: string[]) => Promise<void>;
   baseMac: string;
   binding: BindingSettings;
   maxAddressPairs: number;
@@ -510,7 +512,7 @@ export class PortService implements ResourceService {
    * their association.
    */
   async remove(context: RequestContext, id: string, original: Port): Promise<void> {
-    await this.#deps.store.writeTransaction(async (trx) => {
+    const disassociated = await this.#deps.store.writeTransaction(async (trx) => {
       const current = await findPort(trx, id);
       if (current === undefined) {
         throw neutronError("PortNotFound", { port_id: id });
@@ -531,10 +533,14 @@ export class PortService implements ResourceService {
           });
         }
       }
-      await disassociatePort(trx, id);
+      const floatingIps = await disassociatePort(trx, id);
       await deletePortRow(trx, id);
+      return floatingIps;
     });
     this.#deps.events.publish(context, "port", "delete", original);
+    if (disassociated.length > 0) {
+      await this.#deps.floatingIpsChanged?.(context, disassociated);
+    }
   }
 
   /**
