@@ -77,6 +77,47 @@ for (const dialect of testDialects()) {
       assert.equal(escaped.status, 201, "an escaped backslash is no surrogate");
     });
 
+    test("metadata keys named like Object members", async () => {
+      const owner = await createSecret(km, { name: "prototype-keys" });
+      const url = `/v1/secrets/${owner}/metadata`;
+      for (const key of ["constructor", "__proto__", "hasownproperty", "tostring"]) {
+        const missing = await km.call({ method: "GET", url: `${url}/${key}` });
+        assert.equal(missing.status, 404, `${key} before it is set: ${missing.body}`);
+        const added = await km.call({
+          method: "POST",
+          url,
+          body: { key, value: `value of ${key}` },
+        });
+        assert.equal(added.status, 201, `${key}: ${added.body}`);
+        const shown = await km.call({ method: "GET", url: `${url}/${key}` });
+        assert.deepEqual(JSON.parse(shown.body), { key, value: `value of ${key}` });
+        const again = await km.call({ method: "POST", url, body: { key, value: "x" } });
+        assert.equal(again.status, 409, `${key} twice`);
+      }
+      const replaced = await sendJson(
+        "PUT",
+        url,
+        '{"metadata": {"__proto__": "p", "constructor": "c"}}',
+      );
+      assert.equal(replaced.status, 201, replaced.body);
+      const listed = await km.call({ method: "GET", url });
+      // JSON.parse, unlike an object literal, makes `__proto__` an own key.
+      const expected = JSON.parse('{"metadata": {"__proto__": "p", "constructor": "c"}}');
+      assert.deepEqual(JSON.parse(listed.body), expected);
+      const updated = await km.call({
+        method: "PUT",
+        url: `${url}/constructor`,
+        body: { key: "constructor", value: "changed" },
+      });
+      assert.equal(updated.status, 200, updated.body);
+      const absent = await km.call({
+        method: "PUT",
+        url: `${url}/tostring`,
+        body: { key: "tostring", value: "x" },
+      });
+      assert.equal(absent.status, 404, "tostring was replaced away");
+    });
+
     test("microversion header variants", async () => {
       const cases: Array<[string, string]> = [
         ["key-manager 1.1, key-manager 1.0", "key-manager 1.0"],

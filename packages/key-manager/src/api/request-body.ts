@@ -54,6 +54,19 @@ export function parseJsonBody(request: FastifyRequest, maxBytes: number): unknow
   }
 }
 
+/**
+ * Sets an own, enumerable property. Plain assignment of `__proto__` would change the object's
+ * prototype instead, and the key a client sent would vanish.
+ */
+export function setOwnProperty(target: object, key: string, value: unknown): void {
+  Object.defineProperty(target, key, {
+    value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
+}
+
 function trimStrings(value: unknown): unknown {
   if (typeof value === "string") {
     return value.trim();
@@ -64,7 +77,7 @@ function trimStrings(value: unknown): unknown {
   if (value !== null && typeof value === "object") {
     const result: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value)) {
-      result[key] = trimStrings(item);
+      setOwnProperty(result, key, trimStrings(item));
     }
     return result;
   }

@@ -26,14 +26,14 @@ export function createSecretMetadataService(dependencies: SecretMetadataServiceD
     /** Adds a pair; a key the secret already has gets 409. */
     async add(secret: SecretRecord, pair: MetadataPair): Promise<void> {
       const existing = await repo.list(secret.id);
-      if (pair.key in existing) {
+      if (Object.hasOwn(existing, pair.key)) {
         throw errors.create("METADATA_KEY_EXISTS");
       }
       try {
         await repo.insert(secret.id, pair.key, pair.value, nowTimestamp());
       } catch (error) {
         // A concurrent request inserted the same key after our read.
-        if (pair.key in (await repo.list(secret.id))) {
+        if (Object.hasOwn(await repo.list(secret.id), pair.key)) {
           throw errors.create("METADATA_KEY_EXISTS");
         }
         throw error;
@@ -43,7 +43,8 @@ export function createSecretMetadataService(dependencies: SecretMetadataServiceD
     /** Returns one pair, or 404 when the key does not exist. */
     async get(secret: SecretRecord, key: string): Promise<MetadataPair> {
       const metadata = await repo.list(secret.id);
-      const value = metadata[key];
+      // Own keys only: `constructor` or `__proto__` must not find Object.prototype's members.
+      const value = Object.hasOwn(metadata, key) ? metadata[key] : undefined;
       if (value === undefined) {
         throw errors.create("SECRET_METADATA_NOT_FOUND");
       }
@@ -56,7 +57,7 @@ export function createSecretMetadataService(dependencies: SecretMetadataServiceD
      */
     async update(secret: SecretRecord, urlKey: string, pair: MetadataPair): Promise<MetadataPair> {
       const metadata = await repo.list(secret.id);
-      if (!(urlKey in metadata)) {
+      if (!Object.hasOwn(metadata, urlKey)) {
         throw errors.create("SECRET_METADATA_NOT_FOUND");
       }
       if (urlKey !== pair.key) {

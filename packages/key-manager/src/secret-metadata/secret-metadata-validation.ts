@@ -1,4 +1,5 @@
 import { pythonRepr } from "../api/python-repr.js";
+import { setOwnProperty } from "../api/request-body.js";
 import { errors } from "../errors.js";
 import { invalidObject } from "../secrets/secret-validation.js";
 
@@ -39,7 +40,7 @@ export function validateMetadata(body: unknown): Record<string, string> {
     if (typeof value !== "string") {
       throw errors.create("INVALID_METADATA");
     }
-    result[key.toLowerCase()] = value;
+    setOwnProperty(result, key.toLowerCase(), value);
   }
   return result;
 }
