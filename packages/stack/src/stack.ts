@@ -15,6 +15,7 @@ import {
   type ServiceInstance,
   type ServiceModule,
 } from "@openstack-ts/kernel";
+import type { RcaConfig } from "@openstack-ts/rca";
 import { relocateDataSettings } from "./data-folder.js";
 import { lockDataFolder } from "./data-lock.js";
 import { renderOpenrc, writeOpenrc } from "./openrc.js";
@@ -106,10 +107,20 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     unlockDataFolder();
   };
   try {
+    // Catalog type to bound URL of every service started so far, for the services after it.
+    const boundUrls = new Map<string, string>();
+    let admin: ServiceCredentials | undefined;
     const configOptions = (module: ServiceModule): ServiceConfigOptions => ({
       file: options.configFile,
       env,
-      overrides: stackOverrides(module, { ...options, defaultDataDir, dataDir, env }),
+      overrides: stackOverrides(module, {
+        ...options,
+        defaultDataDir,
+        dataDir,
+        env,
+        boundUrls,
+        admin,
+      }),
     });
 
     const identityDescriptor = options.identity ?? identityModule;
@@ -126,6 +137,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
         catalogType: "identity",
       },
     ];
+    admin = identity.adminCredentials();
 
     for (const module of options.services ?? STACK_SERVICES) {
       const instance = await startService(module, started, () =>
@@ -139,6 +151,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
       services.push({ name: module.name, url, catalogType: module.catalogType });
       if (module.catalogType !== undefined) {
         identity.setCatalogEndpoint(module.catalogType, module.catalogName ?? module.name, url);
+        boundUrls.set(module.catalogType, url);
       }
     }
 
@@ -207,24 +220,65 @@ interface OverrideContext extends StackOptions {
   defaultDataDir: string;
   dataDir: string;
   env: NodeJS.ProcessEnv;
+  /** Catalog type to bound URL of the services started before this one. */
+  boundUrls: ReadonlyMap<string, string>;
+  /** The bootstrap admin, once identity is started. */
+  admin: ServiceCredentials | undefined;
 }
 
-/** Overrides of one service: the relocated data folder, free ports, then the caller's own. */
+/**
+ * Overrides of one service: the relocated data folder, free ports, links to the services started
+ * before it, then the caller's own.
+ */
 function stackOverrides(module: ServiceModule, context: OverrideContext): Record<string, unknown> {
   const explicit = context.overrides?.[module.section] ?? {};
   const overrides: Record<string, unknown> = {};
   if (context.freePorts === true) {
     overrides["listen.port"] = 0;
   }
+  const loaded = module.loadConfig({
+    file: context.configFile,
+    env: context.env,
+    overrides: explicit,
+  });
   if (context.dataDir !== context.defaultDataDir) {
-    const loaded = module.loadConfig({
-      file: context.configFile,
-      env: context.env,
-      overrides: explicit,
-    });
     Object.assign(overrides, relocateDataSettings(loaded, context.defaultDataDir, context.dataDir));
   }
+  if (module.section === "rca") {
+    Object.assign(overrides, rcaNetworkListing(loaded as RcaConfig, context));
+  }
   return { ...overrides, ...explicit };
+}
+
+/**
+ * Points RCA's network datasource at the stack's network service, with the admin's credentials,
+ * so the graph lists the existing networks and ports at every start. Without a URL it follows
+ * change events only, and a restarted stack would lose them from the graph. A URL or a user set
+ * in the configuration is kept.
+ */
+function rcaNetworkListing(config: RcaConfig, context: OverrideContext): Record<string, unknown> {
+  const networkUrl = context.boundUrls.get("network");
+  const listsNetwork = config.datasources.types.includes("network");
+  if (networkUrl === undefined || !listsNetwork || config.datasources.network.url !== "") {
+    return {};
+  }
+  const overrides: Record<string, unknown> = { "datasources.network.url": networkUrl };
+  // The listing needs an admin token to see every project's networks and ports.
+  if (
+    config.auth.mode === "keystone" &&
+    config.auth.username === "" &&
+    context.admin !== undefined
+  ) {
+    Object.assign(overrides, {
+      "auth.auth_url": context.admin.authUrl,
+      "auth.username": context.admin.username,
+      "auth.password": context.admin.password,
+      "auth.project_name": context.admin.projectName,
+      "auth.user_domain_name": context.admin.userDomainName,
+      "auth.project_domain_name": context.admin.projectDomainName,
+    });
+  }
+  return overrides;
 }
 
 /** Sets `OSTS_DATA_DIR` while the stack runs; returns the function that restores it. */

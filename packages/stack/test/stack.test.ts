@@ -202,3 +202,64 @@ describe("stack process", () => {
     assert.equal(code, 0, stderr);
   });
 });
+
+describe("stack restart", () => {
+  it("keeps networks in the RCA graph", async () => {
+    const folder = mkdtempSync(join(tmpdir(), "osts-stack-restart-"));
+    const start = () =>
+      startStack({
+        dataDir: folder,
+        freePorts: true,
+        env: { ...TEST_ENV, OSTS_RCA__LOG__LEVEL: "silent" },
+        logger: createLogger({ level: "silent" }),
+      });
+    const serviceUrl = (running: RunningStack, name: string) => {
+      const url = running.services.find((service) => service.name === name)?.url;
+      assert.ok(url !== undefined, `the stack runs no ${name} service`);
+      return url;
+    };
+
+    let stack = await start();
+    let networkId: string;
+    try {
+      const token = (await issueToken(stack.adminCredentials)).value;
+      const created = await fetch(`${serviceUrl(stack, "network")}/v2.0/networks`, {
+        method: "POST",
+        headers: { "x-auth-token": token, "content-type": "application/json" },
+        body: JSON.stringify({ network: { name: "kept-after-restart" } }),
+      });
+      assert.equal(created.status, 201);
+      networkId = ((await created.json()) as { network: { id: string } }).network.id;
+    } finally {
+      await stack.stop();
+    }
+
+    // The second stack learns of the network only from a listing, because no change event
+    // reaches it.
+    stack = await start();
+    try {
+      const rcaUrl = serviceUrl(stack, "rca");
+      const token = (await issueToken(stack.adminCredentials)).value;
+      let status = 0;
+      for (let attempt = 0; attempt < 100 && status !== 200; attempt += 1) {
+        status = (await fetch(`${rcaUrl}/v1/status`, { headers: { "x-auth-token": token } }))
+          .status;
+        if (status !== 200) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      }
+      assert.equal(status, 200, "RCA never applied its initial listings");
+      const listed = await fetch(
+        `${rcaUrl}/v1/resources?resource_type=neutron.network&all_tenants=true`,
+        { headers: { "x-auth-token": token } },
+      );
+      assert.equal(listed.status, 200);
+      const resources = (await listed.json()) as Array<{ id: string; name?: string }>;
+      const ids = resources.map((resource) => resource.id);
+      assert.ok(ids.includes(networkId), `neutron.network vertices: ${JSON.stringify(resources)}`);
+    } finally {
+      await stack.stop();
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});
