@@ -1,7 +1,12 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { MAX_REQUEST_BODY_BYTES } from "../src/index.js";
-import { assertKeystoneError, type Harness, startHarness } from "./support/identity-harness.js";
+import {
+  ADMIN_PASSWORD,
+  assertKeystoneError,
+  type Harness,
+  startHarness,
+} from "./support/identity-harness.js";
 
 describe("bad input", () => {
   let harness: Harness;
@@ -55,6 +60,26 @@ describe("bad input", () => {
         `${JSON.stringify(body)} got ${reply.status}`,
       );
       assert.equal(reply.body?.error?.code, reply.status);
+    }
+  });
+
+  it("rejects an empty or double scope", async () => {
+    const identity = {
+      methods: ["password"],
+      password: { user: { name: "admin", domain: { id: "default" }, password: ADMIN_PASSWORD } },
+    };
+    for (const scope of [
+      {},
+      { project: { name: "admin", domain: { id: "default" } }, system: { all: true } },
+    ]) {
+      const reply = await harness.request("POST", "/v3/auth/tokens", {
+        body: { auth: { identity, scope } },
+      });
+      assert.equal(reply.status, 400, `${JSON.stringify(scope)}: ${reply.text}`);
+      assert.equal(
+        reply.body.error.message,
+        '"scope" must name exactly one of project, domain and system.',
+      );
     }
   });
 

@@ -152,10 +152,11 @@ export function createScopeResolver(dependencies: ScopeDependencies) {
       if (requested === "unscoped") {
         return { type: "unscoped" };
       }
-      if (requested === undefined || Object.keys(requested).length === 0) {
+      if (requested === undefined) {
         return defaultScope(identity.userId);
       }
-      if (Object.keys(requested).length > 1) {
+      // Keystone rejects an empty scope object as well as one naming two scopes.
+      if (Object.keys(requested).length !== 1) {
         throw invalidRequest('"scope" must name exactly one of project, domain and system.');
       }
       if (requested["OS-TRUST:trust"] !== undefined) {
