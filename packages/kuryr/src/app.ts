@@ -14,6 +14,7 @@ import {
   type FeatureProbe,
   featureProbe,
 } from "./neutron/neutron-lookups.js";
+import { RecentSubnets } from "./neutron/recent-subnets.js";
 import { formatPluginError, registerPluginRoutes } from "./protocol/plugin-routes.js";
 
 /** Parts the plugin app is built from; tests pass their own binding or command runner. */
@@ -36,9 +37,10 @@ export interface KuryrApp {
 /** Builds the plugin's fastify app: every libnetwork endpoint, `/healthcheck` and `/metrics`. */
 export function buildKuryrApp(deps: KuryrAppDependencies): KuryrApp {
   const { config, logger } = deps;
-  const neutron = new NeutronClient(deps.access, config.neutron.timeout_seconds);
+  const neutron = new NeutronClient(deps.access, config.neutron.timeout_seconds, fetch, logger);
   const features = featureProbe(neutron, logger);
   const lookup = new DockerResourceLookup(neutron, features);
+  const recent = new RecentSubnets(neutron);
   const binding = deps.binding ?? defaultBinding(config, logger, deps.runCommand);
   const hostId = bindingHostId(config);
 
@@ -51,6 +53,7 @@ export function buildKuryrApp(deps: KuryrAppDependencies): KuryrApp {
         neutron,
         features,
         lookup,
+        recent,
         binding,
         config,
         hostId,
@@ -62,7 +65,7 @@ export function buildKuryrApp(deps: KuryrAppDependencies): KuryrApp {
         enabled: config.process_external_connectivity,
         logger,
       }),
-      ipam: createIpamService({ neutron, features, config, hostId, logger }),
+      ipam: createIpamService({ neutron, features, recent, config, hostId, logger }),
     },
     config,
   );
@@ -75,7 +78,7 @@ function defaultBinding(
   runCommand: CommandRunner | undefined,
 ): HostBinding {
   return createBridgeBinding({
-    run: runCommand ?? execFileRunner(),
+    run: runCommand ?? execFileRunner(10_000, logger),
     logger,
     ipCommand: config.binding.ip_command,
     iptablesCommand: config.binding.iptables_command,

@@ -57,9 +57,8 @@ export function createBridgeBinding(options: BridgeBindingOptions): HostBinding 
     const containerInterface = containerVethName(port.portId);
     await lock.run(bridge, async () => {
       await ensureBridge(bridge);
-      await addVethPair(hostInterface, containerInterface, port);
       try {
-        await ip.attach(hostInterface, bridge);
+        await addVethPair(hostInterface, containerInterface, port, bridge);
       } catch (error) {
         if (!isMissingDevice(error)) {
           throw error;
@@ -67,22 +66,30 @@ export function createBridgeBinding(options: BridgeBindingOptions): HostBinding 
         // The bridge was deleted behind the plugin's back: make it again.
         knownBridges.delete(bridge);
         await ensureBridge(bridge);
-        await ip.attach(hostInterface, bridge);
+        await addVethPair(hostInterface, containerInterface, port, bridge);
       }
     });
     return { containerInterface, hostInterface };
   }
 
-  async function addVethPair(hostInterface: string, containerInterface: string, port: PortToPlug) {
+  /** Creates the veth pair with one `ip link add`, which also puts the host side into the bridge and brings it up. */
+  async function addVethPair(
+    hostInterface: string,
+    containerInterface: string,
+    port: PortToPlug,
+    bridge: string,
+  ) {
+    const add = () =>
+      ip.addVethPair(hostInterface, containerInterface, port.macAddress, port.mtu, bridge);
     try {
-      await ip.addVethPair(hostInterface, containerInterface, port.macAddress, port.mtu);
+      await add();
     } catch (error) {
       if (!(error instanceof CommandError && /File exists/i.test(error.stderr))) {
         throw error;
       }
       // A retried CreateEndpoint finds the pair of its first attempt.
       await ip.deleteLink(hostInterface);
-      await ip.addVethPair(hostInterface, containerInterface, port.macAddress, port.mtu);
+      await add();
     }
   }
 

@@ -1,4 +1,6 @@
 import { execFile } from "node:child_process";
+import { performance } from "node:perf_hooks";
+import type { Logger } from "@openstack-ts/kernel";
 
 /** Output of a command that exited with status 0. */
 export interface CommandOutput {
@@ -37,15 +39,28 @@ export class CommandError extends Error {
   }
 }
 
-/** Runs commands through `execFile`, killing any that takes longer than `timeoutMs`. */
-export function execFileRunner(timeoutMs = 10_000): CommandRunner {
+/**
+ * Runs commands through `execFile`, killing any that takes longer than `timeoutMs`. With a logger,
+ * each command logs its arguments, exit status and time at debug level.
+ */
+export function execFileRunner(timeoutMs = 10_000, logger?: Logger): CommandRunner {
   return (command, args) =>
     new Promise((resolve, reject) => {
+      const start = performance.now();
       execFile(
         command,
         [...args],
         { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, encoding: "utf8" },
         (error, stdout, stderr) => {
+          logger?.debug(
+            {
+              command,
+              args,
+              code: error === null ? 0 : (error as { code?: unknown }).code,
+              ms: Math.round(performance.now() - start),
+            },
+            "command finished",
+          );
           if (error === null) {
             resolve({ stdout, stderr });
             return;

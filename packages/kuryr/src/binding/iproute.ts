@@ -54,27 +54,38 @@ export class IpRoute {
     return links.map((link) => link.ifname);
   }
 
-  /** Creates a bridge and brings it up; a bridge that already exists is left as it is. */
+  /** Creates a bridge and brings it up. A bridge that already exists is only brought up. */
   async addBridge(name: string): Promise<void> {
     try {
-      await this.#run(this.#ip, ["link", "add", "name", name, "type", "bridge"]);
+      await this.#run(this.#ip, ["link", "add", "name", name, "up", "type", "bridge"]);
     } catch (error) {
       if (!isExisting(error)) {
         throw error;
       }
+      await this.#run(this.#ip, ["link", "set", "dev", name, "up"]);
     }
-    await this.#run(this.#ip, ["link", "set", "dev", name, "up"]);
   }
 
-  /** Creates a veth pair; `peerAddress` sets the MAC of the peer side. */
-  async addVethPair(name: string, peer: string, peerAddress: string, mtu?: number): Promise<void> {
+  /**
+   * Creates a veth pair whose peer side gets the MAC `peerAddress`. With `master`, the first side
+   * joins that bridge and comes up in the same command.
+   */
+  async addVethPair(
+    name: string,
+    peer: string,
+    peerAddress: string,
+    mtu?: number,
+    master?: string,
+  ): Promise<void> {
     const mtuArgs = mtu === undefined ? [] : ["mtu", String(mtu)];
+    const masterArgs = master === undefined ? [] : ["master", master, "up"];
     const peerArgs = ["name", peer, ...(peerAddress === "" ? [] : ["address", peerAddress])];
     await this.#run(this.#ip, [
       "link",
       "add",
       name,
       ...mtuArgs,
+      ...masterArgs,
       "type",
       "veth",
       "peer",

@@ -1,4 +1,5 @@
 import type { Logger } from "@openstack-ts/kernel";
+import { LRUCache } from "lru-cache";
 import type { HostBinding } from "../binding/bridge-binding.js";
 import { parseCidr, stripPrefixLength } from "../cidr.js";
 import type { KuryrConfig } from "../config.js";
@@ -8,12 +9,15 @@ import type { NeutronClient } from "../neutron/neutron-client.js";
 import type { DockerResourceLookup, NeutronFeatures } from "../neutron/neutron-lookups.js";
 import type { NeutronNetwork, NeutronPort, NeutronSubnet } from "../neutron/neutron-types.js";
 import { releasePort } from "../neutron/port-release.js";
+import type { RecentSubnets } from "../neutron/recent-subnets.js";
 import type { CreateEndpointRequest, EndpointRequest, JoinResponse } from "./endpoint-types.js";
 
 export interface EndpointDependencies {
   neutron: NeutronClient;
   features: () => Promise<NeutronFeatures>;
   lookup: DockerResourceLookup;
+  /** Subnets read recently, shared with the IPAM driver. */
+  recent: RecentSubnets;
   binding: Pick<HostBinding, "plug" | "unplug">;
   config: Pick<KuryrConfig, "neutron" | "binding">;
   hostId: string;
@@ -22,12 +26,22 @@ export interface EndpointDependencies {
 
 interface InterfaceAddress {
   address: string;
+  /** The CIDR as Docker sent it, normalised. */
+  cidr: string;
   subnet: NeutronSubnet;
+  /** True when the subnet came from the cache of recent reads rather than from Neutron now. */
+  cached: boolean;
 }
 
 /** Builds the endpoint driver, which binds endpoints to Neutron ports plugged into a bridge. */
 export function createEndpointService(deps: EndpointDependencies) {
-  const { neutron, lookup, logger } = deps;
+  const { neutron, lookup, recent, logger } = deps;
+  /**
+   * Endpoints bound by this process, so that Join needs no port lookup and DeleteEndpoint can
+   * delete the veth pair at once. A port's id never changes. After a plugin restart the map is empty
+   * and both calls read the port from Neutron.
+   */
+  const endpoints = new LRUCache<string, BoundEndpoint>({ max: 4096 });
 
   async function createEndpoint(request: CreateEndpointRequest) {
     const network = await lookup.network(request.NetworkID);
@@ -44,9 +58,8 @@ export function createEndpointService(deps: EndpointDependencies) {
     const addresses = await interfaceAddresses(network, requested);
     const mac = iface.MacAddress ?? "";
     const port = await bindPort(request.EndpointID, network, addresses, mac);
-    // Tagging and the veth plumbing are independent, so they run side by side.
-    await Promise.all([tagPort(port, request.EndpointID), plug(port, network)]);
     await waitUntilActive(port);
+    endpoints.set(request.EndpointID, boundEndpoint(port, network));
     logger.info(
       { endpoint: request.EndpointID, port: port.id, mac: port.mac_address },
       "endpoint created",
@@ -55,29 +68,42 @@ export function createEndpointService(deps: EndpointDependencies) {
   }
 
   async function interfaceAddresses(network: NeutronNetwork, requested: string[]) {
-    const found: InterfaceAddress[] = [];
-    for (const text of requested) {
+    const parsed = requested.map((text) => {
       const cidr = parseCidr(text);
       if (cidr === null) {
         throw kuryrErrors.create("INVALID_REQUEST", {
           reason: `Interface address ${text} is invalid`,
         });
       }
-      const subnets = await neutron.subnets.list({ network_id: network.id, cidr: cidr.text });
-      const subnet = subnets[0];
-      if (subnet === undefined) {
-        throw kuryrErrors.create("SUBNET_NOT_FOUND", {
-          what: `CIDR ${cidr.text} on network ${network.id}`,
-        });
-      }
-      found.push({ address: stripPrefixLength(text), subnet });
+      return { address: stripPrefixLength(text), cidr: cidr.text };
+    });
+    return Promise.all(
+      parsed.map(async ({ address, cidr }): Promise<InterfaceAddress> => {
+        const cached = recent.onNetwork(network.id, cidr);
+        if (cached !== undefined) {
+          return { address, cidr, subnet: cached, cached: true };
+        }
+        return { address, cidr, subnet: await readSubnet(network, cidr), cached: false };
+      }),
+    );
+  }
+
+  async function readSubnet(network: NeutronNetwork, cidr: string): Promise<NeutronSubnet> {
+    const subnet = (await neutron.subnets.list({ network_id: network.id, cidr }))[0];
+    if (subnet === undefined) {
+      throw kuryrErrors.create("SUBNET_NOT_FOUND", {
+        what: `CIDR ${cidr} on network ${network.id}`,
+      });
     }
-    return found;
+    recent.remember(subnet);
+    return subnet;
   }
 
   /**
-   * Binds the endpoint to a port: the one the IPAM reserved for the addresses, updated, or a new
-   * one. A dual-stack endpoint gets its two reserved single-stack ports replaced by one port.
+   * Binds the endpoint to a port and plugs it: the port the IPAM reserved for the addresses,
+   * updated, or a new one. A dual-stack endpoint gets its two reserved single-stack ports replaced
+   * by one port. The veth pair is made while Neutron binds and tags the port, and deleted again
+   * when Neutron refuses.
    */
   async function bindPort(
     endpointId: string,
@@ -95,25 +121,87 @@ export function createEndpointService(deps: EndpointDependencies) {
       });
     }
     const keep = adopted[0] ?? (reserved.length === 1 ? reserved[0] : undefined);
-    for (const port of reserved) {
-      if (port !== keep) {
-        await neutron.ports.remove(port.id);
+    await Promise.all(
+      reserved.filter((port) => port !== keep).map((port) => neutron.ports.remove(port.id)),
+    );
+    if (keep === undefined) {
+      // No port has the addresses on the subnets read earlier: make sure the subnets are current
+      // before a port is created, and look for a port again when one was replaced.
+      const fresh = await freshAddresses(network, addresses);
+      if (fresh.some((entry, index) => entry.subnet.id !== addresses[index]?.subnet.id)) {
+        return bindPort(endpointId, network, fresh, mac);
       }
+      const port = await createPort(endpointId, network, fresh, mac);
+      await plugBeside(port, network, port.mac_address, async () => {
+        await tagPort(port, endpointId);
+        return port;
+      });
+      return port;
     }
-    return keep === undefined
-      ? await createPort(endpointId, network, addresses, mac)
-      : await updatePort(endpointId, keep, mac);
+    // The port's MAC is known now: the requested one, which the update sets, or the port's own.
+    // The update and the tags touch different attributes, so they go to Neutron side by side.
+    return plugBeside(keep, network, mac !== "" ? mac : keep.mac_address, async () => {
+      const [updated] = await Promise.all([
+        updatePort(endpointId, keep, mac),
+        tagPort(keep, endpointId),
+      ]);
+      return updated;
+    });
+  }
+
+  /**
+   * Runs the Neutron side of CreateEndpoint and the veth plumbing side by side. When Neutron
+   * fails, the veth pair is deleted again and Neutron's error is raised.
+   */
+  async function plugBeside(
+    port: NeutronPort,
+    network: NeutronNetwork,
+    macAddress: string,
+    neutronSide: () => Promise<NeutronPort>,
+  ): Promise<NeutronPort> {
+    const [bound, plugged] = await Promise.allSettled([
+      neutronSide(),
+      plug(port.id, network, macAddress),
+    ]);
+    if (bound.status === "rejected") {
+      if (plugged.status === "fulfilled") {
+        await deps.binding.unplug(port.id, network.id).catch((error: unknown) => {
+          logger.warn({ port: port.id, err: (error as Error).message }, "veth pair not deleted");
+        });
+      }
+      throw bound.reason;
+    }
+    if (plugged.status === "rejected") {
+      throw plugged.reason;
+    }
+    return bound.value;
+  }
+
+  /** Reads again from Neutron the subnets that came from the cache. */
+  async function freshAddresses(
+    network: NeutronNetwork,
+    addresses: InterfaceAddress[],
+  ): Promise<InterfaceAddress[]> {
+    return Promise.all(
+      addresses.map(async (entry) =>
+        entry.cached
+          ? { ...entry, subnet: await readSubnet(network, entry.cidr), cached: false }
+          : entry,
+      ),
+    );
   }
 
   async function portsWithAddresses(addresses: InterfaceAddress[]) {
+    const lists = await Promise.all(
+      addresses.map((entry) =>
+        neutron.ports.list({
+          fixed_ips: [`subnet_id=${entry.subnet.id}`, `ip_address=${entry.address}`],
+        }),
+      ),
+    );
     const byId = new Map<string, NeutronPort>();
-    for (const entry of addresses) {
-      const ports = await neutron.ports.list({
-        fixed_ips: [`subnet_id=${entry.subnet.id}`, `ip_address=${entry.address}`],
-      });
-      for (const port of ports) {
-        byId.set(port.id, port);
-      }
+    for (const port of lists.flat()) {
+      byId.set(port.id, port);
     }
     return [...byId.values()];
   }
@@ -138,6 +226,9 @@ export function createEndpointService(deps: EndpointDependencies) {
     };
     if (mac !== "") {
       attributes.mac_address = mac;
+    }
+    if ((await deps.features()).portTagsOnCreate) {
+      attributes.tags = idTags(endpointId);
     }
     return neutron.ports.create(attributes);
   }
@@ -168,14 +259,9 @@ export function createEndpointService(deps: EndpointDependencies) {
     }
   }
 
-  async function plug(port: NeutronPort, network: NeutronNetwork) {
+  async function plug(portId: string, network: NeutronNetwork, macAddress: string) {
     try {
-      await deps.binding.plug({
-        portId: port.id,
-        networkId: network.id,
-        macAddress: port.mac_address,
-        mtu: network.mtu,
-      });
+      await deps.binding.plug({ portId, networkId: network.id, macAddress, mtu: network.mtu });
     } catch (error) {
       throw kuryrErrors.create("BINDING_FAILED", { reason: (error as Error).message });
     }
@@ -214,15 +300,24 @@ export function createEndpointService(deps: EndpointDependencies) {
   }
 
   async function join(request: EndpointRequest): Promise<JoinResponse> {
-    const { port } = await requirePort(
-      request,
-      `Neutron net associated with identifier ${request.NetworkID} doesn't exist.`,
-    );
-    const subnetIds = port.fixed_ips.map((fixed) => fixed.subnet_id);
-    const subnets = subnetIds.length === 0 ? [] : await neutron.subnets.list({ id: subnetIds });
+    const missing = `Neutron net associated with identifier ${request.NetworkID} doesn't exist.`;
+    const known = endpoints.get(request.EndpointID);
+    let bound: BoundEndpoint;
+    if (known === undefined) {
+      const { network, port } = await requirePort(request, missing);
+      bound = boundEndpoint(port, network);
+    } else {
+      // Docker joins right after CreateEndpoint, which just bound the port.
+      const network = await lookup.network(request.NetworkID);
+      if (network === null) {
+        throw kuryrErrors.create("ENDPOINT_NETWORK_MISSING", { id: request.NetworkID }, missing);
+      }
+      bound = known;
+    }
+    const subnets = await recent.list(neutron, bound.subnetIds);
     const response: JoinResponse = {
       InterfaceName: {
-        SrcName: containerVethName(port.id),
+        SrcName: containerVethName(bound.portId),
         DstPrefix: deps.config.binding.veth_dst_prefix,
       },
       StaticRoutes: [],
@@ -236,26 +331,70 @@ export function createEndpointService(deps: EndpointDependencies) {
 
   async function deleteEndpoint(request: EndpointRequest) {
     // The misspelling is kuryr-libnetwork's message, kept so that tools matching it still work.
-    const { network, port } = await requirePort(
-      request,
-      `Neutron net associated with identifier ${request.NetworkID} doesn't exit.`,
-    );
+    const known = endpoints.get(request.EndpointID);
+    endpoints.delete(request.EndpointID);
+    // The veth pair of an endpoint that this process bound is deleted during the port lookup.
+    const early =
+      known === undefined ? undefined : settle(deps.binding.unplug(known.portId, known.networkId));
+    let found: { network: NeutronNetwork; port: NeutronPort };
     try {
-      await deps.binding.unplug(port.id, network.id);
+      found = await requirePort(
+        request,
+        `Neutron net associated with identifier ${request.NetworkID} doesn't exit.`,
+      );
     } catch (error) {
-      throw kuryrErrors.create("BINDING_FAILED", { reason: (error as Error).message });
+      await early;
+      throw error;
     }
-    if ((await deps.features()).tags) {
-      for (const tag of idTags(request.EndpointID)) {
-        await neutron.removeTag("ports", port.id, tag);
-      }
+    const { network, port } = found;
+    const sameLink =
+      known !== undefined && known.portId === port.id && known.networkId === network.id;
+    // The veth pair, the port's tags and the subnet check are independent: all three run at once.
+    const [unplugged, untagged, dockerIpam] = await Promise.allSettled([
+      sameLink && early !== undefined
+        ? early.then(unsettle)
+        : deps.binding.unplug(port.id, network.id),
+      untagPort(port, request.EndpointID),
+      allocatedByDockerIpam(port),
+    ]);
+    if (unplugged.status === "rejected") {
+      throw kuryrErrors.create("BINDING_FAILED", {
+        reason: (unplugged.reason as Error).message,
+      });
     }
-    if (await allocatedByDockerIpam(port)) {
+    if (untagged.status === "rejected") {
+      throw untagged.reason;
+    }
+    if (dockerIpam.status === "rejected") {
+      throw dockerIpam.reason;
+    }
+    if (dockerIpam.value) {
       // Docker's own IPAM never calls ReleaseAddress here, so the port goes with the endpoint.
       await releasePort(neutron, port, logger);
     }
     logger.info({ endpoint: request.EndpointID, port: port.id }, "endpoint deleted");
     return {};
+  }
+
+  /** Removes the endpoint's id tags from the port in one request, keeping its other tags. */
+  async function untagPort(port: NeutronPort, endpointId: string) {
+    if (!(await deps.features()).tags) {
+      return;
+    }
+    const endpointTags = idTags(endpointId);
+    const current = port.tags ?? [];
+    const remaining = current.filter((tag) => !endpointTags.includes(tag));
+    if (remaining.length === current.length) {
+      return;
+    }
+    try {
+      await neutron.replaceTags("ports", port.id, remaining);
+    } catch (error) {
+      // A port deleted meanwhile has no tags left to remove.
+      if ((error as { status?: number }).status !== 404) {
+        throw error;
+      }
+    }
   }
 
   /** True when no subnet of the port belongs to a pool, so the plugin is not the network's IPAM. */
@@ -264,7 +403,7 @@ export function createEndpointService(deps: EndpointDependencies) {
     if (subnetIds.length === 0) {
       return false;
     }
-    const subnets = await neutron.subnets.list({ id: subnetIds });
+    const subnets = await recent.list(neutron, subnetIds);
     return subnets.every(
       (subnet) => subnet.subnetpool_id === null && (subnet.tags ?? []).length === 0,
     );
@@ -276,6 +415,36 @@ export function createEndpointService(deps: EndpointDependencies) {
   }
 
   return { createEndpoint, join, deleteEndpoint, endpointOperInfo };
+}
+
+/** The port fields that Join and DeleteEndpoint need of an endpoint. */
+interface BoundEndpoint {
+  portId: string;
+  networkId: string;
+  subnetIds: string[];
+}
+
+function boundEndpoint(port: NeutronPort, network: NeutronNetwork): BoundEndpoint {
+  return {
+    portId: port.id,
+    networkId: network.id,
+    subnetIds: port.fixed_ips.map((fixed) => fixed.subnet_id),
+  };
+}
+
+/** Holds a promise's outcome without rejecting, so it can be awaited later or not at all. */
+function settle<T>(promise: Promise<T>): Promise<PromiseSettledResult<T>> {
+  return promise.then(
+    (value) => ({ status: "fulfilled", value }),
+    (reason: unknown) => ({ status: "rejected", reason }),
+  );
+}
+
+/** Turns a settled outcome back into a promise that resolves or rejects. */
+function unsettle<T>(outcome: PromiseSettledResult<T>): Promise<T> {
+  return outcome.status === "fulfilled"
+    ? Promise.resolve(outcome.value)
+    : Promise.reject(outcome.reason);
 }
 
 function isUnboundReservation(port: NeutronPort): boolean {

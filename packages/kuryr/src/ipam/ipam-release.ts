@@ -7,11 +7,14 @@ import type { NeutronClient } from "../neutron/neutron-client.js";
 import type { NeutronFeatures } from "../neutron/neutron-lookups.js";
 import type { NeutronSubnet } from "../neutron/neutron-types.js";
 import { releasePort } from "../neutron/port-release.js";
+import type { RecentSubnets } from "../neutron/recent-subnets.js";
 import { findPoolSubnet, isDefaultPoolName, resolvePoolId } from "./pool-subnets.js";
 
 export interface IpamReleaseDependencies {
   neutron: NeutronClient;
   features: () => Promise<NeutronFeatures>;
+  /** Subnets read recently, shared with the endpoint driver. */
+  recent: RecentSubnets;
   config: Pick<KuryrConfig, "neutron" | "subnetpool_name_prefix">;
   logger: Logger;
   /** Drops a default-pool block reserved by RequestPool, keyed `<pool id>/<cidr>`. */
@@ -27,23 +30,31 @@ export function createIpamRelease(deps: IpamReleaseDependencies) {
     if (resolved === null) {
       return {};
     }
-    const subnet = await findPoolSubnet(
-      neutron,
-      deps.features,
-      resolved.ref.subnetPoolId,
-      resolved.cidr,
-    );
+    const { ref, cidr } = resolved;
+    const poolKey = `${ref.subnetPoolId}/${cidr.text}`;
+    const address = stripPrefixLength(request.Address);
+    const cached = deps.recent.ofPool(poolKey);
+    const subnet =
+      cached ?? (await findPoolSubnet(neutron, deps.features, ref.subnetPoolId, cidr, deps.recent));
     if (subnet === null) {
       return {};
     }
-    const address = stripPrefixLength(request.Address);
-    const ports = await neutron.ports.list({
-      fixed_ips: [`subnet_id=${subnet.id}`, `ip_address=${address}`],
-    });
+    let ports = await portsWithAddress(subnet, address);
+    if (ports.length === 0 && cached !== undefined) {
+      // No port on the subnet read earlier: read the subnet again in case it was replaced.
+      deps.recent.clear();
+      const fresh = await findPoolSubnet(neutron, deps.features, ref.subnetPoolId, cidr);
+      ports =
+        fresh === null || fresh.id === subnet.id ? [] : await portsWithAddress(fresh, address);
+    }
     for (const port of ports) {
       await releasePort(neutron, port, logger);
     }
     return {};
+  }
+
+  function portsWithAddress(subnet: NeutronSubnet, address: string) {
+    return neutron.ports.list({ fixed_ips: [`subnet_id=${subnet.id}`, `ip_address=${address}`] });
   }
 
   async function releasePool(request: { PoolID: string }) {

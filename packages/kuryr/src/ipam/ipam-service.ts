@@ -21,6 +21,7 @@ import {
 import type { NeutronClient } from "../neutron/neutron-client.js";
 import { type NeutronFeatures, onlyOne } from "../neutron/neutron-lookups.js";
 import type { NeutronPort, NeutronSubnet, NeutronSubnetPool } from "../neutron/neutron-types.js";
+import type { RecentSubnets } from "../neutron/recent-subnets.js";
 import { booleanOption, type OptionMap, stringOption } from "../options.js";
 import { createIpamRelease } from "./ipam-release.js";
 import type {
@@ -35,6 +36,8 @@ import { findPoolSubnet, resolvePoolId, resolveSubnetOption } from "./pool-subne
 export interface IpamDependencies {
   neutron: NeutronClient;
   features: () => Promise<NeutronFeatures>;
+  /** Subnets read recently, shared with the endpoint driver. */
+  recent: RecentSubnets;
   config: Pick<KuryrConfig, "neutron" | "subnetpool_name_prefix">;
   hostId: string;
   logger: Logger;
@@ -255,7 +258,10 @@ export function createIpamService(deps: IpamDependencies) {
     const { ref, cidr } = resolved;
     const options = request.Options ?? {};
     const address = stripPrefixLength(request.Address ?? "");
-    const subnet = await findPoolSubnet(neutron, deps.features, ref.subnetPoolId, cidr);
+    const cachedSubnet = deps.recent.ofPool(`${ref.subnetPoolId}/${cidr.text}`);
+    const subnet =
+      cachedSubnet ??
+      (await findPoolSubnet(neutron, deps.features, ref.subnetPoolId, cidr, deps.recent));
 
     if (stringOption(options, "RequestAddressType") === GATEWAY_REQUEST) {
       return { Address: gatewayAddress(subnet, cidr, address), Data: {} };
@@ -267,8 +273,31 @@ export function createIpamService(deps: IpamDependencies) {
       }
       throw kuryrErrors.create("SUBNET_NOT_FOUND", { what: `pool ${request.PoolID}` });
     }
-    const port = await reservePort(subnet, address, stringOption(options, MAC_OPTION));
-    const ip = port.fixed_ips.find((fixed) => fixed.subnet_id === subnet.id)?.ip_address ?? address;
+    const mac = stringOption(options, MAC_OPTION);
+    let port: NeutronPort;
+    let used = subnet;
+    try {
+      port = await reservePort(subnet, address, mac);
+    } catch (error) {
+      if (cachedSubnet === undefined || !isClientError(error)) {
+        throw error;
+      }
+      // The subnet may have changed in Neutron since it was read: read it again and retry once.
+      deps.recent.clear();
+      const fresh = await findPoolSubnet(
+        neutron,
+        deps.features,
+        ref.subnetPoolId,
+        cidr,
+        deps.recent,
+      );
+      if (fresh === null) {
+        throw kuryrErrors.create("SUBNET_NOT_FOUND", { what: `pool ${request.PoolID}` });
+      }
+      used = fresh;
+      port = await reservePort(fresh, address, mac);
+    }
+    const ip = port.fixed_ips.find((fixed) => fixed.subnet_id === used.id)?.ip_address ?? address;
     return { Address: withPrefixLength(ip, cidr), Data: {} };
   }
 
@@ -308,13 +337,18 @@ export function createIpamService(deps: IpamDependencies) {
     // The reservation carries no MAC and no host: a dual-stack endpoint reserves one port per
     // family and Neutron refuses one MAC twice on a network, and Neutron changes the MAC of an
     // unbound port only. CreateEndpoint binds the port and sets the MAC in one update.
-    const port = await neutron.ports.create({
+    const attributes: Record<string, unknown> = {
       name: UNBOUND_PORT_NAME,
       network_id: subnet.network_id,
       admin_state_up: true,
       fixed_ips: [fixedIp],
-    });
-    if (tags) {
+    };
+    const { portTagsOnCreate } = await deps.features();
+    if (portTagsOnCreate) {
+      attributes.tags = [DEVICE_OWNER];
+    }
+    const port = await neutron.ports.create(attributes);
+    if (tags && !portTagsOnCreate) {
       try {
         await neutron.addTag("ports", port.id, DEVICE_OWNER);
       } catch (error) {
@@ -354,10 +388,17 @@ export function createIpamService(deps: IpamDependencies) {
     features: deps.features,
     config,
     logger,
+    recent: deps.recent,
     forgetReservation: (key) => reservations.delete(key),
   });
 
   return { requestPool, requestAddress, ...release };
+}
+
+/** True for a 4xx answer from Neutron, such as a subnet that no longer exists. */
+function isClientError(error: unknown): boolean {
+  const status = (error as { status?: number }).status;
+  return typeof status === "number" && status >= 400 && status < 500;
 }
 
 export type IpamService = ReturnType<typeof createIpamService>;

@@ -5,15 +5,36 @@ import { SUBNET_NAME_PREFIX } from "../naming.js";
 import type { NeutronClient } from "../neutron/neutron-client.js";
 import { type NeutronFeatures, onlyOne } from "../neutron/neutron-lookups.js";
 import type { NeutronSubnet } from "../neutron/neutron-types.js";
+import type { RecentSubnets } from "../neutron/recent-subnets.js";
 import { type OptionMap, stringOption } from "../options.js";
 import { type PoolRef, parsePoolId } from "./pool-id.js";
 
 /**
  * Finds the subnet behind a Docker pool: the subnet allocated from the pool with the pool's CIDR,
  * else a subnet of that CIDR tagged with the pool id (a user's subnet adopted by CreateNetwork).
- * Returns null before CreateNetwork has made the subnet.
+ * Returns null before CreateNetwork has made the subnet. With `recent`, a subnet found in the last
+ * minute is reused.
  */
 export async function findPoolSubnet(
+  neutron: NeutronClient,
+  features: () => Promise<NeutronFeatures>,
+  subnetPoolId: string,
+  cidr: Cidr,
+  recent?: RecentSubnets,
+): Promise<NeutronSubnet | null> {
+  const poolKey = `${subnetPoolId}/${cidr.text}`;
+  const cached = recent?.ofPool(poolKey);
+  if (cached !== undefined) {
+    return cached;
+  }
+  const found = await readPoolSubnet(neutron, features, subnetPoolId, cidr);
+  if (found !== null) {
+    recent?.remember(found, poolKey);
+  }
+  return found;
+}
+
+async function readPoolSubnet(
   neutron: NeutronClient,
   features: () => Promise<NeutronFeatures>,
   subnetPoolId: string,

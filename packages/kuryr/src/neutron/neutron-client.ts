@@ -1,4 +1,5 @@
-import type { ApiError } from "@openstack-ts/kernel";
+import { performance } from "node:perf_hooks";
+import type { ApiError, Logger } from "@openstack-ts/kernel";
 import { kuryrErrors, neutronFailure } from "../errors.js";
 import type { NeutronAccess } from "./neutron-access.js";
 import type {
@@ -44,12 +45,23 @@ export class NeutronClient {
   readonly #access: NeutronAccess;
   readonly #timeoutMs: number;
   readonly #fetch: typeof fetch;
+  readonly #logger: Logger | undefined;
+  readonly #writeListeners: ((path: string) => void)[] = [];
 
-  /** `fetchImpl` replaces the global fetch, for a Neutron reached through a Unix socket. */
-  constructor(access: NeutronAccess, timeoutSeconds: number, fetchImpl: typeof fetch = fetch) {
+  /**
+   * `fetchImpl` replaces the global fetch, for a Neutron reached through a Unix socket. With a
+   * logger, each request logs its method, path, status and time at debug level.
+   */
+  constructor(
+    access: NeutronAccess,
+    timeoutSeconds: number,
+    fetchImpl: typeof fetch = fetch,
+    logger?: Logger,
+  ) {
     this.#access = access;
     this.#timeoutMs = timeoutSeconds * 1000;
     this.#fetch = fetchImpl;
+    this.#logger = logger;
     this.networks = this.#collection("networks", "network");
     this.subnets = this.#collection("subnets", "subnet");
     this.subnetpools = this.#collection("subnetpools", "subnetpool");
@@ -60,6 +72,14 @@ export class NeutronClient {
       "security_group_rule",
       "security_group_rules",
     );
+  }
+
+  /**
+   * Calls `listener` with the path of every POST, PUT and DELETE this client sends, whether Neutron
+   * accepts it or not, so that caches of what the plugin read can drop what it changes.
+   */
+  onWrite(listener: (path: string) => void): void {
+    this.#writeListeners.push(listener);
   }
 
   /** Adds a tag; adding a tag the resource already has is a no-op in Neutron. */
@@ -92,12 +112,39 @@ export class NeutronClient {
    * null for a tolerated status.
    */
   async request(method: string, path: string, options: RequestOptions = {}): Promise<unknown> {
-    const response = await this.#send(method, path, options);
+    if (method === "GET") {
+      return this.#timedRequest(method, path, options);
+    }
+    // Before and after, so that a read overlapping the write leaves no stale result in a cache.
+    this.#notifyWrite(path);
+    try {
+      return await this.#timedRequest(method, path, options);
+    } finally {
+      this.#notifyWrite(path);
+    }
+  }
+
+  #notifyWrite(path: string) {
+    for (const listener of this.#writeListeners) {
+      listener(path);
+    }
+  }
+
+  async #timedRequest(method: string, path: string, options: RequestOptions): Promise<unknown> {
+    const start = performance.now();
+    let response = await this.#send(method, path, options);
     if (response.status === 401 && this.#access.renewable) {
       this.#access.invalidate();
-      return this.#read(await this.#send(method, path, options), options);
+      response = await this.#send(method, path, options);
     }
-    return this.#read(response, options);
+    try {
+      return await this.#read(response, options);
+    } finally {
+      this.#logger?.debug(
+        { method, path, status: response.status, ms: Math.round(performance.now() - start) },
+        "neutron request",
+      );
+    }
   }
 
   async #send(method: string, path: string, options: RequestOptions): Promise<Response> {

@@ -9,7 +9,15 @@ import type { NeutronNetwork, NeutronPort, NeutronQuery } from "./neutron-types.
 export interface NeutronFeatures {
   /** Tags on networks, subnets, subnet pools and ports (`standard-attr-tag`, or `tag` + `tag-ext`). */
   tags: boolean;
+  /**
+   * `tags` accepted in the body of a port create (`tag-ports-during-bulk-creation`, which covers
+   * single creates too), so that a port is created with its tags in one request.
+   */
+  portTagsOnCreate: boolean;
 }
+
+/** The extension that lets a port create carry its tags. */
+const PORT_TAGS_ON_CREATE = "tag-ports-during-bulk-creation";
 
 /** Tries and backoff of the startup check, as kuryr-libnetwork does: 0, 1, 3, 7 ... 63 s apart. */
 const STARTUP_ATTEMPTS = 8;
@@ -33,15 +41,24 @@ export function featureProbe(neutron: NeutronClient, logger: Logger): FeaturePro
   let probe: Promise<NeutronFeatures> | null = null;
 
   async function detect(): Promise<NeutronFeatures> {
-    await requireExtension(neutron, "subnet_allocation");
-    if (await neutron.hasExtension("standard-attr-tag")) {
-      return { tags: true };
+    // The checks are independent, so they go to Neutron side by side.
+    const [allocation, standardTags, portTags] = await Promise.all(
+      ["subnet_allocation", "standard-attr-tag", PORT_TAGS_ON_CREATE].map((alias) =>
+        neutron.hasExtension(alias),
+      ),
+    );
+    if (!allocation) {
+      throw kuryrErrors.create("MANDATORY_EXTENSION_MISSING", { alias: "subnet_allocation" });
     }
-    const tags = (await neutron.hasExtension("tag")) && (await neutron.hasExtension("tag-ext"));
+    const tags =
+      standardTags ||
+      (await Promise.all(["tag", "tag-ext"].map((alias) => neutron.hasExtension(alias)))).every(
+        Boolean,
+      );
     if (!tags) {
       logger.warn("Neutron has no tag extension: Docker ids are kept in resource names");
     }
-    return { tags };
+    return { tags, portTagsOnCreate: tags && portTags === true };
   }
 
   const get = (): Promise<NeutronFeatures> => {
@@ -78,12 +95,6 @@ export function featureProbe(neutron: NeutronClient, logger: Logger): FeaturePro
   }
 
   return Object.assign(get, { warmUp });
-}
-
-async function requireExtension(neutron: NeutronClient, alias: string) {
-  if (!(await neutron.hasExtension(alias))) {
-    throw kuryrErrors.create("MANDATORY_EXTENSION_MISSING", { alias });
-  }
 }
 
 /** Returns the only element, null for none, and raises DUPLICATED_RESOURCE for several. */

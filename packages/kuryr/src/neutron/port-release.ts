@@ -36,8 +36,12 @@ export async function releasePort(
   if (!ours) {
     return;
   }
-  await neutron.ports.remove(port.id);
-  for (const group of await neutron.securityGroups.list({ name: securityGroupName(port.id) })) {
+  // Neutron deletes the group only once the port is gone, but the lookup need not wait for that.
+  const [groups] = await Promise.all([
+    neutron.securityGroups.list({ name: securityGroupName(port.id) }),
+    neutron.ports.remove(port.id),
+  ]);
+  for (const group of groups) {
     await neutron.securityGroups.remove(group.id);
   }
   logger.info({ port: port.id }, "port deleted");

@@ -26,6 +26,11 @@ export interface MemoryNeutron {
   networkQuota: number;
   /** Whether `/extensions/standard-attr-tag` exists. */
   tagsExtension: boolean;
+  /**
+   * Whether `/extensions/tag-ports-during-bulk-creation` exists. Without it a port create that
+   * carries `tags` is rejected with 400, as Neutron rejects an unknown attribute.
+   */
+  portTagsOnCreateExtension: boolean;
   close(): Promise<void>;
 }
 
@@ -72,6 +77,7 @@ export async function startMemoryNeutron(): Promise<MemoryNeutron> {
     store,
     networkQuota: Number.POSITIVE_INFINITY,
     tagsExtension: true,
+    portTagsOnCreateExtension: true,
     close: async () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
@@ -101,7 +107,11 @@ async function handle(state: MemoryNeutron, request: IncomingMessage, response: 
   const body = await readBody(request);
   const [collection, id, sub, tag] = parts as [string, string?, string?, string?];
   if (collection === "extensions") {
-    const known = ["subnet_allocation", ...(state.tagsExtension ? ["standard-attr-tag"] : [])];
+    const known = [
+      "subnet_allocation",
+      ...(state.tagsExtension ? ["standard-attr-tag"] : []),
+      ...(state.portTagsOnCreateExtension ? ["tag-ports-during-bulk-creation"] : []),
+    ];
     if (id !== undefined && !known.includes(id)) {
       throw new NeutronFault(404, "ExtensionNotFound", `Extension ${id} not found.`);
     }
@@ -156,6 +166,9 @@ async function handle(state: MemoryNeutron, request: IncomingMessage, response: 
     send(response, 200, { [singular]: mustFind(items, id, kind) });
   } else if (request.method === "POST") {
     const attributes = (body as Record<string, Record<string, unknown>>)[singular] ?? {};
+    if (kind === "ports" && "tags" in attributes && !state.portTagsOnCreateExtension) {
+      throw new NeutronFault(400, "HTTPBadRequest", "Unrecognized attribute(s) 'tags'");
+    }
     send(response, 201, { [singular]: create(state, kind, attributes) });
   } else if (request.method === "PUT" && id !== undefined) {
     const attributes = (body as Record<string, Record<string, unknown>>)[singular] ?? {};
@@ -358,6 +371,19 @@ function update(
 ) {
   if (kind === "ports" && "fixed_ips" in attributes) {
     throw new NeutronFault(400, "BadRequest", "fixed_ips updates are not supported by this double");
+  }
+  const mac = attributes.mac_address;
+  if (kind === "ports" && typeof mac === "string" && mac !== item.mac_address) {
+    const inUse = [...state.store.ports.values()].some(
+      (port) => port.network_id === item.network_id && port.mac_address === mac,
+    );
+    if (inUse) {
+      throw new NeutronFault(
+        409,
+        "MacAddressInUse",
+        `Unable to complete operation for network ${String(item.network_id)}. The mac address ${mac} is in use.`,
+      );
+    }
   }
   if (kind === "ports" && Array.isArray(attributes.security_groups)) {
     for (const group of attributes.security_groups as string[]) {

@@ -9,7 +9,12 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { connect, createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { MemoryBus, type ServiceInstance, type ServiceModule } from "@openstack-ts/kernel";
+import {
+  createLogger,
+  MemoryBus,
+  type ServiceInstance,
+  type ServiceModule,
+} from "@openstack-ts/kernel";
 import { loadNetworkModule, neutronBackends } from "./neutron-backends.js";
 import { quietLogger } from "./plugin-harness.js";
 
@@ -28,6 +33,16 @@ interface IdentityInstance extends ServiceInstance {
 }
 
 const proxies: Server[] = [];
+
+/**
+ * With `KURYR_TEST_SERVICES_LOG=1` the services log to stdout (the environment's services.log), so
+ * that a benchmark can read Neutron's per-request times. Otherwise their lines stay in memory.
+ */
+function servicesLogger() {
+  return process.env.KURYR_TEST_SERVICES_LOG === "1"
+    ? createLogger({ service: "services", level: "info" })
+    : quietLogger();
+}
 const closers: (() => Promise<void>)[] = [];
 
 /** Forwards every connection on a Unix socket to a TCP URL on loopback. */
@@ -53,7 +68,7 @@ async function startKeystoneMode(networkModule: ServiceModule) {
   }
   const folder = mkdtempSync(join(tmpdir(), "kuryr-netns-"));
   closers.push(async () => rmSync(folder, { recursive: true, force: true }));
-  const logger = quietLogger();
+  const logger = servicesLogger();
   const bus = new MemoryBus();
   const identity = (await identityModule.create(
     identityModule.loadConfig({

@@ -64,6 +64,8 @@ export interface PluginUnderTest {
   binding: RecordingBinding;
   neutron: NeutronClient;
   config: KuryrConfig;
+  /** The plugin's log lines (JSON text), debug level included. */
+  logLines: string[];
   /** POSTs a plugin call the way Docker does: no Content-Type, raw JSON text. */
   call(url: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }>;
   close(): Promise<void>;
@@ -80,7 +82,8 @@ export async function startPlugin(
   });
   const access = options.access ?? noauthAccess(neutronUrl, "kuryr-tests", "admin");
   const binding = recordingBinding();
-  const { app } = buildKuryrApp({ config, logger: quietLogger(), access, binding });
+  const logger = quietLogger();
+  const { app } = buildKuryrApp({ config, logger, access, binding });
   await app.ready();
   const neutron = new NeutronClient(access, 10);
   return {
@@ -88,6 +91,7 @@ export async function startPlugin(
     binding,
     neutron,
     config,
+    logLines: logger.lines,
     async call(url, body) {
       const response = await app.inject({
         method: "POST",
