@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { describe, test } from "node:test";
+import { describe, type TestContext, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { EXIT_USAGE, runCli } from "../src/index.js";
 
@@ -62,6 +62,13 @@ async function exitOf(serve: ServeProcess): Promise<number | string | null> {
   }
 }
 
+/** Creates a scratch folder that is removed after the test, whether it passes or fails. */
+function scratchFolder(context: TestContext): string {
+  const folder = mkdtempSync(join(tmpdir(), "osts-serve-"));
+  context.after(() => rmSync(folder, { recursive: true, force: true }));
+  return folder;
+}
+
 async function rabbitMqListens(): Promise<boolean> {
   return new Promise<boolean>((resolveReachable) => {
     const socket = connect(5672, "127.0.0.1");
@@ -74,8 +81,8 @@ async function rabbitMqListens(): Promise<boolean> {
 }
 
 describe("openstack-ts serve", () => {
-  test("key-manager runs as its own process", async () => {
-    const folder = mkdtempSync(join(tmpdir(), "osts-serve-"));
+  test("key-manager runs as its own process", async (context) => {
+    const folder = scratchFolder(context);
     const config = join(folder, "config.yaml");
     writeFileSync(
       config,
@@ -98,11 +105,10 @@ describe("openstack-ts serve", () => {
       serve.child.kill("SIGTERM");
     }
     assert.equal(await exitOf(serve), 0);
-    rmSync(folder, { recursive: true, force: true });
   });
 
-  test("network runs as its own process", async () => {
-    const folder = mkdtempSync(join(tmpdir(), "osts-serve-"));
+  test("network runs as its own process", async (context) => {
+    const folder = scratchFolder(context);
     const serve = spawnServe(["network"], {
       OSTS_DATA_DIR: folder,
       OSTS_NETWORK__LISTEN__PORT: "0",
@@ -119,11 +125,10 @@ describe("openstack-ts serve", () => {
       serve.child.kill("SIGTERM");
     }
     assert.equal(await exitOf(serve), 0);
-    rmSync(folder, { recursive: true, force: true });
   });
 
-  test("identity runs as its own process", async () => {
-    const folder = mkdtempSync(join(tmpdir(), "osts-serve-"));
+  test("identity runs as its own process", async (context) => {
+    const folder = scratchFolder(context);
     const serve = spawnServe(["identity"], {
       OSTS_DATA_DIR: folder,
       OSTS_IDENTITY__LISTEN__PORT: "0",
@@ -153,11 +158,10 @@ describe("openstack-ts serve", () => {
       serve.child.kill("SIGTERM");
     }
     assert.equal(await exitOf(serve), 0);
-    rmSync(folder, { recursive: true, force: true });
   });
 
-  test("occupied port names the variable", async () => {
-    const folder = mkdtempSync(join(tmpdir(), "osts-serve-"));
+  test("occupied port names the variable", async (context) => {
+    const folder = scratchFolder(context);
     const blocker = createServer();
     await new Promise<void>((resolveListen) => blocker.listen(0, "127.0.0.1", resolveListen));
     const { port } = blocker.address() as { port: number };
@@ -177,7 +181,6 @@ describe("openstack-ts serve", () => {
       assert.match(serve.stderr(), /set OSTS_NETWORK__LISTEN__PORT to another port/);
     } finally {
       blocker.close();
-      rmSync(folder, { recursive: true, force: true });
     }
   });
 
@@ -186,7 +189,7 @@ describe("openstack-ts serve", () => {
       context.skip("RabbitMQ is not listening on 127.0.0.1:5672");
       return;
     }
-    const folder = mkdtempSync(join(tmpdir(), "osts-serve-"));
+    const folder = scratchFolder(context);
     const notADatabase = join(folder, "rca.sqlite");
     writeFileSync(notADatabase, "this file is not a SQLite database, so the migration fails\n");
     const serve = spawnServe(["rca"], {
@@ -200,7 +203,6 @@ describe("openstack-ts serve", () => {
     assert.notEqual(code, "SIGKILL", "the process kept running after the failure");
     assert.equal(code, 1);
     assert.match(serve.stderr(), /^rca failed to start: /);
-    rmSync(folder, { recursive: true, force: true });
   });
 
   test("unknown service is a usage error", async () => {
