@@ -204,8 +204,9 @@ describe("stack process", () => {
 });
 
 describe("stack restart", () => {
-  it("keeps networks in the RCA graph", async () => {
+  it("keeps networks in the RCA graph", async (context) => {
     const folder = mkdtempSync(join(tmpdir(), "osts-stack-restart-"));
+    context.after(() => rmSync(folder, { recursive: true, force: true }));
     const start = () =>
       startStack({
         dataDir: folder,
@@ -259,7 +260,6 @@ describe("stack restart", () => {
       assert.ok(ids.includes(networkId), `neutron.network vertices: ${JSON.stringify(resources)}`);
     } finally {
       await stack.stop();
-      rmSync(folder, { recursive: true, force: true });
     }
   });
 });
