@@ -6,6 +6,7 @@ import { bindingHostId, type KuryrConfig } from "./config.js";
 import { createEndpointService } from "./endpoint/endpoint-service.js";
 import { createExposureService } from "./exposure/exposure-service.js";
 import { createIpamService } from "./ipam/ipam-service.js";
+import { ReservedPorts } from "./ipam/reserved-ports.js";
 import { createNetworkService } from "./network/network-service.js";
 import type { NeutronAccess } from "./neutron/neutron-access.js";
 import { NeutronClient } from "./neutron/neutron-client.js";
@@ -41,6 +42,7 @@ export function buildKuryrApp(deps: KuryrAppDependencies): KuryrApp {
   const features = featureProbe(neutron, logger);
   const lookup = new DockerResourceLookup(neutron, features);
   const recent = new RecentSubnets(neutron);
+  const reserved = new ReservedPorts();
   const binding = deps.binding ?? defaultBinding(config, logger, deps.runCommand);
   const hostId = bindingHostId(config);
 
@@ -54,6 +56,7 @@ export function buildKuryrApp(deps: KuryrAppDependencies): KuryrApp {
         features,
         lookup,
         recent,
+        reserved,
         binding,
         config,
         hostId,
@@ -65,7 +68,15 @@ export function buildKuryrApp(deps: KuryrAppDependencies): KuryrApp {
         enabled: config.process_external_connectivity,
         logger,
       }),
-      ipam: createIpamService({ neutron, features, recent, config, hostId, logger }),
+      ipam: createIpamService({
+        neutron,
+        features,
+        recent,
+        reserved,
+        config,
+        hostId,
+        logger,
+      }),
     },
     config,
   );

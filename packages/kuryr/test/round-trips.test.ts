@@ -70,6 +70,33 @@ for (const backend of neutronBackends()) {
       await removeDockerNetwork(plugin, net);
     });
 
+    test("replaced reservation gets the right veth", async () => {
+      const net = await createDockerNetwork(plugin, "c5", "10.99.0.0/24");
+      const address = await requestAddress(plugin, net);
+      const ip = address.split("/")[0];
+      const [reservation] = await plugin.neutron.ports.list({ name: "kuryr-unbound-port" });
+      assert.ok(reservation);
+      // Someone else replaces the reservation with a port of their own on the same address.
+      await plugin.neutron.ports.remove(reservation.id);
+      const replacement = await plugin.neutron.ports.create({
+        name: "user-port",
+        network_id: reservation.network_id,
+        fixed_ips: [{ subnet_id: reservation.fixed_ips[0]?.subnet_id, ip_address: ip }],
+      });
+      const endpointId = "d8".repeat(32);
+      const created = await plugin.call("/NetworkDriver.CreateEndpoint", {
+        NetworkID: net.id,
+        EndpointID: endpointId,
+        Interface: { Address: address, AddressIPv6: "", MacAddress: "" },
+      });
+      assert.equal(created.status, 200, JSON.stringify(created.body));
+      assert.deepEqual([...plugin.binding.plugged.keys()], [replacement.id]);
+      assert.equal(plugin.binding.plugged.get(replacement.id)?.macAddress, replacement.mac_address);
+      await removeEndpoint(plugin, net, endpointId, address);
+      await plugin.neutron.ports.remove(replacement.id);
+      await removeDockerNetwork(plugin, net);
+    });
+
     test("replaced subnet is read again", async () => {
       const net = await createDockerNetwork(plugin, "c3", "10.97.0.0/24");
       await connectAndDisconnect(plugin, net, "d5".repeat(32));

@@ -4,6 +4,7 @@ import type { HostBinding } from "../binding/bridge-binding.js";
 import { parseCidr, stripPrefixLength } from "../cidr.js";
 import type { KuryrConfig } from "../config.js";
 import { kuryrErrors } from "../errors.js";
+import type { ReservedPorts } from "../ipam/reserved-ports.js";
 import { containerVethName, DEVICE_OWNER, idTags, portName, UNBOUND_PORT_NAME } from "../naming.js";
 import type { NeutronClient } from "../neutron/neutron-client.js";
 import type { DockerResourceLookup, NeutronFeatures } from "../neutron/neutron-lookups.js";
@@ -18,6 +19,8 @@ export interface EndpointDependencies {
   lookup: DockerResourceLookup;
   /** Subnets read recently, shared with the IPAM driver. */
   recent: RecentSubnets;
+  /** Ports the IPAM driver reserved recently. */
+  reserved: ReservedPorts;
   binding: Pick<HostBinding, "plug" | "unplug">;
   config: Pick<KuryrConfig, "neutron" | "binding">;
   hostId: string;
@@ -55,9 +58,16 @@ export function createEndpointService(deps: EndpointDependencies) {
     if (requested.length === 0) {
       throw kuryrErrors.create("INTERFACE_ADDRESS_MISSING");
     }
-    const addresses = await interfaceAddresses(network, requested);
     const mac = iface.MacAddress ?? "";
-    const port = await bindPort(request.EndpointID, network, addresses, mac);
+    const early = earlyPlug(network, requested, mac);
+    let port: NeutronPort;
+    try {
+      const addresses = await interfaceAddresses(network, requested);
+      port = await bindPort(request.EndpointID, network, addresses, mac, early);
+    } catch (error) {
+      await discard(early, network);
+      throw error;
+    }
     await waitUntilActive(port);
     endpoints.set(request.EndpointID, boundEndpoint(port, network));
     logger.info(
@@ -65,6 +75,45 @@ export function createEndpointService(deps: EndpointDependencies) {
       "endpoint created",
     );
     return mac === "" ? { Interface: { MacAddress: port.mac_address } } : { Interface: {} };
+  }
+
+  /**
+   * Starts making the veth pair of the port that RequestAddress reserved for a single address, so
+   * that it is ready when Neutron has bound the port. Dual-stack endpoints wait for the listing.
+   */
+  function earlyPlug(
+    network: NeutronNetwork,
+    requested: string[],
+    mac: string,
+  ): EarlyPlug | undefined {
+    const [only] = requested;
+    if (requested.length !== 1 || only === undefined) {
+      return undefined;
+    }
+    const port = deps.reserved.take(network.id, stripPrefixLength(only));
+    if (port === undefined) {
+      return undefined;
+    }
+    const macAddress = mac !== "" ? mac : port.macAddress;
+    return {
+      portId: port.id,
+      macAddress,
+      outcome: settle(plug(port.id, network, macAddress)),
+      used: false,
+    };
+  }
+
+  /** Deletes the veth pair of an early plug that CreateEndpoint did not use. */
+  async function discard(early: EarlyPlug | undefined, network: NeutronNetwork) {
+    if (early === undefined || early.used) {
+      return;
+    }
+    early.used = true;
+    if ((await early.outcome).status === "fulfilled") {
+      await deps.binding.unplug(early.portId, network.id).catch((error: unknown) => {
+        logger.warn({ port: early.portId, err: (error as Error).message }, "veth pair not deleted");
+      });
+    }
   }
 
   async function interfaceAddresses(network: NeutronNetwork, requested: string[]) {
@@ -110,6 +159,7 @@ export function createEndpointService(deps: EndpointDependencies) {
     network: NeutronNetwork,
     addresses: InterfaceAddress[],
     mac: string,
+    early: EarlyPlug | undefined,
   ): Promise<NeutronPort> {
     const ports = await portsWithAddresses(addresses);
     const reserved = ports.filter(isUnboundReservation);
@@ -129,10 +179,10 @@ export function createEndpointService(deps: EndpointDependencies) {
       // before a port is created, and look for a port again when one was replaced.
       const fresh = await freshAddresses(network, addresses);
       if (fresh.some((entry, index) => entry.subnet.id !== addresses[index]?.subnet.id)) {
-        return bindPort(endpointId, network, fresh, mac);
+        return bindPort(endpointId, network, fresh, mac, early);
       }
       const port = await createPort(endpointId, network, fresh, mac);
-      await plugBeside(port, network, port.mac_address, async () => {
+      await plugBeside(port, network, port.mac_address, early, async () => {
         await tagPort(port, endpointId);
         return port;
       });
@@ -140,7 +190,7 @@ export function createEndpointService(deps: EndpointDependencies) {
     }
     // The port's MAC is known now: the requested one, which the update sets, or the port's own.
     // The update and the tags touch different attributes, so they go to Neutron side by side.
-    return plugBeside(keep, network, mac !== "" ? mac : keep.mac_address, async () => {
+    return plugBeside(keep, network, mac !== "" ? mac : keep.mac_address, early, async () => {
       const [updated] = await Promise.all([
         updatePort(endpointId, keep, mac),
         tagPort(keep, endpointId),
@@ -157,12 +207,19 @@ export function createEndpointService(deps: EndpointDependencies) {
     port: NeutronPort,
     network: NeutronNetwork,
     macAddress: string,
+    early: EarlyPlug | undefined,
     neutronSide: () => Promise<NeutronPort>,
   ): Promise<NeutronPort> {
-    const [bound, plugged] = await Promise.allSettled([
-      neutronSide(),
-      plug(port.id, network, macAddress),
-    ]);
+    let plugging: Promise<void>;
+    if (early !== undefined && early.portId === port.id && early.macAddress === macAddress) {
+      early.used = true;
+      plugging = early.outcome.then(unsettle);
+    } else {
+      // A veth pair made for another port or MAC is deleted before the right one is made.
+      await discard(early, network);
+      plugging = plug(port.id, network, macAddress);
+    }
+    const [bound, plugged] = await Promise.allSettled([neutronSide(), plugging]);
     if (bound.status === "rejected") {
       if (plugged.status === "fulfilled") {
         await deps.binding.unplug(port.id, network.id).catch((error: unknown) => {
@@ -415,6 +472,15 @@ export function createEndpointService(deps: EndpointDependencies) {
   }
 
   return { createEndpoint, join, deleteEndpoint, endpointOperInfo };
+}
+
+/** A veth pair CreateEndpoint started making before it listed the port. */
+interface EarlyPlug {
+  portId: string;
+  macAddress: string;
+  outcome: Promise<PromiseSettledResult<void>>;
+  /** True once CreateEndpoint kept the pair or deleted it. */
+  used: boolean;
 }
 
 /** The port fields that Join and DeleteEndpoint need of an endpoint. */

@@ -32,12 +32,15 @@ import type {
 } from "./ipam-types.js";
 import { formatPoolId } from "./pool-id.js";
 import { findPoolSubnet, resolvePoolId, resolveSubnetOption } from "./pool-subnets.js";
+import type { ReservedPorts } from "./reserved-ports.js";
 
 export interface IpamDependencies {
   neutron: NeutronClient;
   features: () => Promise<NeutronFeatures>;
   /** Subnets read recently, shared with the endpoint driver. */
   recent: RecentSubnets;
+  /** Ports reserved recently, which the endpoint driver takes. */
+  reserved: ReservedPorts;
   config: Pick<KuryrConfig, "neutron" | "subnetpool_name_prefix">;
   hostId: string;
   logger: Logger;
@@ -282,7 +285,7 @@ export function createIpamService(deps: IpamDependencies) {
       if (cachedSubnet === undefined || !isClientError(error)) {
         throw error;
       }
-      // The subnet may have changed in Neutron since it was read: read it again and retry once.
+      // The subnet may have changed in Neutron since it was read, so read it again and retry once.
       deps.recent.clear();
       const fresh = await findPoolSubnet(
         neutron,
@@ -298,6 +301,7 @@ export function createIpamService(deps: IpamDependencies) {
       port = await reservePort(fresh, address, mac);
     }
     const ip = port.fixed_ips.find((fixed) => fixed.subnet_id === used.id)?.ip_address ?? address;
+    deps.reserved.remember(used.network_id, ip, { id: port.id, macAddress: port.mac_address });
     return { Address: withPrefixLength(ip, cidr), Data: {} };
   }
 
@@ -395,7 +399,7 @@ export function createIpamService(deps: IpamDependencies) {
   return { requestPool, requestAddress, ...release };
 }
 
-/** True for a 4xx answer from Neutron, such as a subnet that no longer exists. */
+/** True for a 4xx response from Neutron, such as for a subnet that no longer exists. */
 function isClientError(error: unknown): boolean {
   const status = (error as { status?: number }).status;
   return typeof status === "number" && status >= 400 && status < 500;
