@@ -244,6 +244,12 @@ function stackOverrides(module: ServiceModule, context: OverrideContext): Record
   if (context.dataDir !== context.defaultDataDir) {
     Object.assign(overrides, relocateDataSettings(loaded, context.defaultDataDir, context.dataDir));
   }
+  const auth = (loaded as { auth?: { mode?: string } }).auth;
+  if (context.admin !== undefined && auth?.mode === "keystone") {
+    // The services validate tokens with this identity service in process, so the identity URL
+    // they announce in WWW-Authenticate and use for their own tokens is this one.
+    overrides["auth.auth_url"] = context.admin.authUrl;
+  }
   if (module.section === "rca") {
     Object.assign(overrides, rcaNetworkListing(loaded as RcaConfig, context));
   }
@@ -270,7 +276,6 @@ function rcaNetworkListing(config: RcaConfig, context: OverrideContext): Record<
     context.admin !== undefined
   ) {
     Object.assign(overrides, {
-      "auth.auth_url": context.admin.authUrl,
       "auth.username": context.admin.username,
       "auth.password": context.admin.password,
       "auth.project_name": context.admin.projectName,

@@ -75,6 +75,24 @@ describe("stack", () => {
     assert.equal(reply.status, 401);
   });
 
+  it("announces the bound identity URL", async () => {
+    const identityUrl = stack.services[0]?.url;
+    const paths: Record<string, string> = {
+      "key-manager": "/v1/secrets",
+      network: "/v2.0/networks",
+      rca: "/v1/alarm?vitrage_id=all",
+    };
+    for (const service of stack.services.slice(1)) {
+      const reply = await fetch(`${service.url}${paths[service.name] ?? "/"}`);
+      assert.equal(reply.status, 401, `${service.name} accepted a request without a token`);
+      const announced = /^Keystone uri="([^"]+)"$/.exec(
+        reply.headers.get("www-authenticate") ?? "",
+      );
+      assert.ok(announced !== null, `${service.name} sent no Keystone WWW-Authenticate header`);
+      assert.equal(announced[1]?.replace(/\/v3$/, ""), identityUrl, service.name);
+    }
+  });
+
   it("writes openrc with mode 0600", () => {
     assert.equal(stack.openrcPath, join(folder, "openrc"));
     assert.equal(statSync(stack.openrcPath).mode & 0o777, 0o600);
