@@ -127,6 +127,33 @@ for (const backend of neutronBackends()) {
   });
 }
 
+describe("Neutron connections", () => {
+  let neutron: MemoryNeutron;
+  let plugin: PluginUnderTest;
+
+  before(async () => {
+    neutron = await startMemoryNeutron();
+    plugin = await startPlugin(neutron.url);
+  });
+  after(async () => {
+    await plugin?.close();
+    await neutron?.close();
+  });
+
+  test("requests reuse kept-alive connections", async () => {
+    const net = await createDockerNetwork(plugin, "c6", "10.94.0.0/24");
+    const before = neutron.connections;
+    for (let cycle = 0; cycle < 5; cycle += 1) {
+      await connectAndDisconnect(plugin, net, `e${cycle}`.repeat(32));
+    }
+    const requests = neutronRequests(plugin.logLines).length;
+    assert.ok(requests > 40, `${requests} Neutron requests`);
+    // At most two requests of one call run at once, so two connections serve them all.
+    assert.ok(neutron.connections - before <= 2, `${neutron.connections - before} new connections`);
+    await removeDockerNetwork(plugin, net);
+  });
+});
+
 describe("Neutron without tag-ports-during-bulk-creation", () => {
   let neutron: MemoryNeutron;
   let plugin: PluginUnderTest;

@@ -31,6 +31,8 @@ export interface MemoryNeutron {
    * carries `tags` is rejected with 400, as Neutron rejects an unknown attribute.
    */
   portTagsOnCreateExtension: boolean;
+  /** TCP connections accepted so far. */
+  connections: number;
   close(): Promise<void>;
 }
 
@@ -78,6 +80,7 @@ export async function startMemoryNeutron(): Promise<MemoryNeutron> {
     networkQuota: Number.POSITIVE_INFINITY,
     tagsExtension: true,
     portTagsOnCreateExtension: true,
+    connections: 0,
     close: async () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
@@ -91,6 +94,9 @@ export async function startMemoryNeutron(): Promise<MemoryNeutron> {
         NeutronError: { type: fault.type, message: fault.message, detail: "" },
       });
     });
+  });
+  server.on("connection", () => {
+    state.connections += 1;
   });
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
