@@ -67,7 +67,7 @@ export function openDatabase<Schema>(
       types: { getTypeParser: postgresTypeParser } as unknown as pg.CustomTypesConfig,
     });
     const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }), plugins });
-    return { db, dialect, displayUrl, close: () => db.destroy() };
+    return { db, dialect, displayUrl, close: () => closePostgres(db, pool) };
   }
 
   const mysqlUrl = url.replace(/^mariadb:/, "mysql:");
@@ -84,6 +84,41 @@ export function openDatabase<Schema>(
   const db = new Kysely<Schema>({ dialect: new MysqlDialect({ pool }), plugins });
   return { db, dialect, displayUrl, close: () => db.destroy() };
 }
+
+/**
+ * Ends a PostgreSQL pool and waits until every client has closed its connection. `pool.end()`
+ * resolves once it has asked the clients to close, before the server has seen them go, so a
+ * `DROP DATABASE ... WITH (FORCE)` right after it could terminate a closing client, whose error
+ * then had no listener and crashed the process.
+ */
+async function closePostgres(db: Pick<Kysely<unknown>, "destroy">, pool: pg.Pool): Promise<void> {
+  const open = pool.totalCount;
+  let closed = 0;
+  const allClosed = new Promise<void>((resolve) => {
+    if (open === 0) {
+      resolve();
+      return;
+    }
+    pool.on("remove", () => {
+      closed += 1;
+      if (closed >= open) {
+        resolve();
+      }
+    });
+  });
+  await db.destroy();
+  // A client whose connection attempt fails leaves the pool without a "remove" event, so the
+  // wait is bounded rather than risk a close that never returns.
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, POOL_CLOSE_WAIT_MS);
+  });
+  await Promise.race([allClosed, bound]);
+  clearTimeout(timer);
+}
+
+/** Longest wait, in milliseconds, for a closing pool's connections to be gone. */
+const POOL_CLOSE_WAIT_MS = 5000;
 
 /** Prepared statements kept per SQLite connection. */
 const SQLITE_STATEMENT_CACHE_SIZE = 500;
