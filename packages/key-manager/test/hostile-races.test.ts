@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { openDatabase } from "@openstack-ts/kernel";
 import { testDialects } from "@openstack-ts/kernel/testing";
+import { sql } from "kysely";
 import {
   type CallResult,
   createSecret,
@@ -247,6 +249,71 @@ for (const dialect of testDialects()) {
           .flatMap((container) => container.secret_refs)
           .filter((ref) => ref.secret_ref === secretRef);
         assert.deepEqual(dangling, [], `round ${round}: a container refers to a deleted secret`);
+      }
+    });
+
+    test("writes racing a deletion leave nothing", async () => {
+      const database = openDatabase(km.database.url);
+      try {
+        for (let round = 0; round < 3; round++) {
+          const secret = await createSecret(km, { name: `gone-${round}` });
+          const created = await km.call({
+            method: "POST",
+            url: "/v1/containers",
+            body: { type: "generic", name: `gone-${round}` },
+          });
+          const container = idOf(created.json().container_ref);
+          const responses = await inParallel((index) => {
+            if (index === 4) {
+              return km.call({ method: "DELETE", url: `/v1/secrets/${secret}` });
+            }
+            if (index === 5) {
+              return km.call({ method: "DELETE", url: `/v1/containers/${container}` });
+            }
+            const requests = [
+              () =>
+                km.call({
+                  method: "PUT",
+                  url: `/v1/secrets/${secret}/acl`,
+                  body: { read: { users: [`user-${index}`] } },
+                }),
+              () =>
+                km.call({
+                  method: "PUT",
+                  url: `/v1/containers/${container}/acl`,
+                  body: { read: { users: [`user-${index}`] } },
+                }),
+              () =>
+                km.call({
+                  method: "POST",
+                  url: `/v1/containers/${container}/consumers`,
+                  body: { name: `consumer-${index}`, URL: "http://consumer.example" },
+                }),
+            ];
+            return (requests[index % requests.length] as () => Promise<CallResult>)();
+          });
+          assertNoServerError(responses, `round ${round}`);
+          for (const status of statuses(responses)) {
+            assert.ok([200, 204, 404].includes(status), `round ${round}: status ${status}`);
+          }
+          const orphans = await sql<{ kind: string }>`
+            select 'acl' as kind from km_acls a
+              where (a.entity_kind = 'secret' and a.entity_id in
+                (select id from km_secrets where deleted = ${true}))
+              or (a.entity_kind = 'container' and a.entity_id in
+                (select id from km_containers where deleted = ${true}))
+            union all
+            select 'consumer' as kind from km_container_consumers c
+              where c.container_id in (select id from km_containers where deleted = ${true})
+          `.execute(database.db);
+          assert.deepEqual(
+            orphans.rows,
+            [],
+            `round ${round}: rows of a deleted secret or container`,
+          );
+        }
+      } finally {
+        await database.close();
       }
     });
 

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { toBoolean } from "@openstack-ts/kernel";
 import type { Kysely, Transaction } from "kysely";
 import { retryOnConflict } from "../db/conflict-retry.js";
+import { lockLiveRow } from "../db/row-locks.js";
 import type { KeyManagerDatabase } from "../db/schema.js";
 import {
   type AclDecisionView,
@@ -20,11 +21,15 @@ export function createAclsRepo(db: Database) {
     entityId: string,
     change: ReadAclChange,
     now: string,
-  ): Promise<void> {
-    await db.transaction().execute(async (trx) => {
+  ): Promise<boolean> {
+    return db.transaction().execute(async (trx) => {
+      const table = kind === "secret" ? "km_secrets" : "km_containers";
+      if (!(await lockLiveRow(trx, table, entityId))) {
+        return false;
+      }
       const aclId = await upsertAcl(trx, kind, entityId, change.projectAccess, now);
       if (change.users === undefined) {
-        return;
+        return true;
       }
       await trx.deleteFrom("km_acl_users").where("acl_id", "=", aclId).execute();
       const users = [...new Set(change.users)];
@@ -34,6 +39,7 @@ export function createAclsRepo(db: Database) {
           .values(users.map((userId) => ({ acl_id: aclId, user_id: userId, created_at: now })))
           .execute();
       }
+      return true;
     });
   }
 
@@ -95,15 +101,16 @@ export function createAclsRepo(db: Database) {
     /**
      * Creates or updates the read ACL in one transaction. A change without `users` keeps the
      * stored users; a new ACL without `projectAccess` gets project access. When a concurrent
-     * request creates or deletes the ACL in between, the transaction runs again.
+     * request creates or deletes the ACL in between, the transaction runs again. Returns false,
+     * writing nothing, when the secret or container is deleted.
      */
     async saveRead(
       kind: AclEntityKind,
       entityId: string,
       change: ReadAclChange,
       now: string,
-    ): Promise<void> {
-      await retryOnConflict(() => saveReadInTransaction(kind, entityId, change, now));
+    ): Promise<boolean> {
+      return retryOnConflict(() => saveReadInTransaction(kind, entityId, change, now));
     },
 
     /** Deletes every ACL of an entity; the entity falls back to the implicit default. */

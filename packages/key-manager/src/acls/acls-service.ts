@@ -1,4 +1,5 @@
 import { isoSeconds, type Logger, nowTimestamp } from "@openstack-ts/kernel";
+import { errors } from "../errors.js";
 import type { AclsRepo } from "./acls-repo.js";
 import type { AclDecisionView, AclEntityKind, ReadAclChange } from "./acls-types.js";
 
@@ -11,13 +12,20 @@ export interface AclsServiceDependencies {
 export function createAclsService(dependencies: AclsServiceDependencies) {
   const { repo, logger } = dependencies;
 
-  /** Saves a change, trying once more when a concurrent first save created the ACL row. */
+  /**
+   * Saves a change, trying once more when a concurrent first save created the ACL row. A secret
+   * or container deleted meanwhile gets its 404.
+   */
   async function save(kind: AclEntityKind, entityId: string, change: ReadAclChange) {
+    let saved: boolean;
     try {
-      await repo.saveRead(kind, entityId, change, nowTimestamp());
+      saved = await repo.saveRead(kind, entityId, change, nowTimestamp());
     } catch (error) {
       logger.debug({ err: error, entity_id: entityId }, "ACL save conflicted; trying once more");
-      await repo.saveRead(kind, entityId, change, nowTimestamp());
+      saved = await repo.saveRead(kind, entityId, change, nowTimestamp());
+    }
+    if (!saved) {
+      throw errors.create(kind === "secret" ? "SECRET_NOT_FOUND" : "CONTAINER_NOT_FOUND");
     }
   }
 

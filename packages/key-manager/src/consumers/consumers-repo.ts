@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
+import { lockLiveRow } from "../db/row-locks.js";
 import type { KeyManagerDatabase } from "../db/schema.js";
 import type { ConsumerKind, ConsumerRecord } from "./consumers-types.js";
 
@@ -59,7 +60,9 @@ export function createConsumersRepo(db: Database) {
 
     /**
      * Registers a consumer, or refreshes `updated_at` when the same fields are already registered
-     * on the parent, so registering twice keeps one row.
+     * on the parent, so registering twice keeps one row. The parent's row is locked first, so
+     * registrations of one parent run one at a time and none lands on a deleted parent; returns
+     * false, writing nothing, when the parent is deleted.
      */
     async register(
       kind: ConsumerKind,
@@ -67,38 +70,44 @@ export function createConsumersRepo(db: Database) {
       projectId: string,
       fields: string[],
       now: string,
-    ): Promise<void> {
-      const spec = KINDS[kind];
-      const dataHash = consumerHash(fields);
-      const updated = await untyped
-        .updateTable(spec.table)
-        .set({ updated_at: now })
-        .where(spec.parent, "=", parentId)
-        .where("data_hash", "=", dataHash)
-        .executeTakeFirst();
-      if (Number(updated.numUpdatedRows) > 0) {
-        return;
-      }
-      const row: Record<string, unknown> = {
-        id: randomUUID(),
-        [spec.parent]: parentId,
-        project_id: projectId,
-        data_hash: dataHash,
-        status: "ACTIVE",
-        created_at: now,
-        updated_at: now,
-      };
-      spec.fields.forEach((column, index) => {
-        row[column] = fields[index];
-      });
-      try {
-        await untyped.insertInto(spec.table).values(row).execute();
-      } catch (error) {
-        // A concurrent registration of the same consumer inserted the row first.
-        if ((await findByFields(kind, parentId, fields)) === undefined) {
-          throw error;
+    ): Promise<boolean> {
+      return db.transaction().execute(async (trx) => {
+        const parentTable = kind === "secret" ? "km_secrets" : "km_containers";
+        if (!(await lockLiveRow(trx, parentTable, parentId))) {
+          return false;
         }
-      }
+        const spec = KINDS[kind];
+        const dataHash = consumerHash(fields);
+        const table = trx as unknown as Kysely<Record<string, Record<string, unknown>>>;
+        const existing = await table
+          .selectFrom(spec.table)
+          .select("id")
+          .where(spec.parent, "=", parentId)
+          .where("data_hash", "=", dataHash)
+          .executeTakeFirst();
+        if (existing !== undefined) {
+          await table
+            .updateTable(spec.table)
+            .set({ updated_at: now })
+            .where("id", "=", existing.id as string)
+            .execute();
+          return true;
+        }
+        const row: Record<string, unknown> = {
+          id: randomUUID(),
+          [spec.parent]: parentId,
+          project_id: projectId,
+          data_hash: dataHash,
+          status: "ACTIVE",
+          created_at: now,
+          updated_at: now,
+        };
+        spec.fields.forEach((column, index) => {
+          row[column] = fields[index];
+        });
+        await table.insertInto(spec.table).values(row).execute();
+        return true;
+      });
     },
 
     /** Returns one consumer of the parent by id, or undefined. */

@@ -37,13 +37,16 @@ export function createConsumersService(dependencies: ConsumersServiceDependencie
       fields: string[],
     ): Promise<void> {
       const projectId = caller.projectId ?? "";
-      await dependencies.quotas.withQuota(
+      const registered = await dependencies.quotas.withQuota(
         projectId,
         "consumers",
         (project) => dependencies.countConsumers(kind, project),
         `${OPERATIONS[kind]} creation`,
         () => repo.register(kind, parent.id, projectId, fields, nowTimestamp()),
       );
+      if (!registered) {
+        throw errors.create(kind === "secret" ? "SECRET_NOT_FOUND" : "CONTAINER_NOT_FOUND");
+      }
       logger.info({ kind, parent_id: parent.id, project_id: projectId }, "consumer registered");
     },
 

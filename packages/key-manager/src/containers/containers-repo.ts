@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Kysely, Selectable, Transaction } from "kysely";
 import type { ContainerTable } from "../db/domain-schema.js";
+import { lockLiveRow } from "../db/row-locks.js";
 import type { KeyManagerDatabase } from "../db/schema.js";
 import type {
   ContainerListFilters,
@@ -21,7 +22,7 @@ export function createContainersRepo(db: Kysely<KeyManagerDatabase>) {
     async insert(container: ContainerRecord): Promise<ContainerSecretRef | undefined> {
       return db.transaction().execute(async (trx) => {
         for (const ref of container.secretRefs) {
-          if (!(await lockLiveSecret(trx, ref.secretId))) {
+          if (!(await lockLiveRow(trx, "km_secrets", ref.secretId))) {
             return ref;
           }
         }
@@ -115,7 +116,7 @@ export function createContainersRepo(db: Kysely<KeyManagerDatabase>) {
       now: string,
     ): Promise<"added" | "exists" | "gone" | "secret-gone"> {
       return db.transaction().execute(async (trx) => {
-        if (!(await lockLiveSecret(trx, ref.secretId))) {
+        if (!(await lockLiveRow(trx, "km_secrets", ref.secretId))) {
           return "secret-gone";
         }
         await trx
@@ -173,26 +174,6 @@ export function createContainersRepo(db: Kysely<KeyManagerDatabase>) {
 }
 
 export type ContainersRepo = ReturnType<typeof createContainersRepo>;
-
-/**
- * Locks a secret's row until the transaction ends, by updating it without changing it, and
- * returns false when the secret is deleted. A secret deletion updates the same row before it
- * removes the secret's container references, so it waits for this transaction or is seen by it.
- */
-async function lockLiveSecret(trx: Executor, secretId: string): Promise<boolean> {
-  await trx
-    .updateTable("km_secrets")
-    .set((eb) => ({ id: eb.ref("id") }))
-    .where("id", "=", secretId)
-    .execute();
-  const secret = await trx
-    .selectFrom("km_secrets")
-    .select("id")
-    .where("id", "=", secretId)
-    .where("deleted", "=", false)
-    .executeTakeFirst();
-  return secret !== undefined;
-}
 
 /** Inserts a container and its references with the given executor (a transaction). */
 export async function insertContainer(trx: Executor, container: ContainerRecord): Promise<void> {
