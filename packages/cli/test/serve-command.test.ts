@@ -205,6 +205,19 @@ describe("openstack-ts serve", () => {
     assert.match(serve.stderr(), /^rca failed to start: /);
   });
 
+  test("worker without a bus URL exits", async (context) => {
+    const folder = scratchFolder(context);
+    const serve = spawnServe(["key-manager-worker"], {
+      OSTS_DATA_DIR: folder,
+      OSTS_KEY_MANAGER__WORKERS__LISTEN_PORT: "0",
+    });
+    const code = await exitOf(serve);
+    assert.notEqual(code, "SIGKILL", "the worker kept running without a message bus");
+    assert.equal(code, 1);
+    assert.match(serve.stderr(), /key-manager-worker failed to start: /);
+    assert.match(serve.stderr(), /OSTS_KEY_MANAGER__BUS__URL/);
+  });
+
   test("unknown service is a usage error", async () => {
     let stderr = "";
     const code = await runCli(["serve", "no-such-service"], {

@@ -1,5 +1,6 @@
 import {
   authContextFromKeystoneToken,
+  bindService,
   type Database,
   listenOn,
   migrateToLatest,
@@ -49,9 +50,7 @@ export async function createIdentityService(
   config: IdentityConfig,
   dependencies: ServiceDependencies,
 ): Promise<IdentityServiceInstance> {
-  // createHttpServer binds `service` itself, so the app gets a logger without that binding.
-  const baseLogger = dependencies.logger.child({}, { level: config.log.level });
-  const logger = baseLogger.child({ service: "identity" });
+  const logger = bindService(dependencies.logger, "identity");
   const database = await openIdentityDatabase(config.database);
   try {
     let bootstrap: BootstrapResult | undefined;
@@ -69,7 +68,7 @@ export async function createIdentityService(
       components,
       validator,
       config,
-      logger: baseLogger,
+      logger,
       healthCheck: async () => {
         await sql`select 1`.execute(database.db);
       },

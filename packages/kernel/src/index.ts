@@ -39,7 +39,7 @@ export {
   toApiError,
 } from "./http/create-server.js";
 export type { Logger } from "./log/logger.js";
-export { createLogger, REDACTED_PATHS } from "./log/logger.js";
+export { bindService, createLogger, REDACTED_PATHS } from "./log/logger.js";
 export { PolicyEnforcer } from "./policy/policy-enforcer.js";
 export type { PolicyRule } from "./policy/policy-rule.js";
 export { evaluatePolicyRule, PolicySyntaxError, parsePolicyRule } from "./policy/policy-rule.js";

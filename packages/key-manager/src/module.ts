@@ -1,4 +1,5 @@
 import {
+  bindService,
   listenOn,
   migrateToLatest,
   openDatabase,
@@ -33,7 +34,7 @@ export async function createKeyManagerService(
   dependencies: ServiceDependencies,
   options: KeyManagerServiceOptions = {},
 ): Promise<ServiceInstance> {
-  const logger = dependencies.logger.child({ service: "key-manager" });
+  const logger = bindService(dependencies.logger, "key-manager");
   const database = openDatabase<KeyManagerDatabase>(config.database.url, {
     poolSize: config.database.pool_size,
   });

@@ -1,5 +1,6 @@
 import { hostname } from "node:os";
 import {
+  bindService,
   listenOn,
   migrateToLatest,
   openDatabase,
@@ -25,7 +26,7 @@ export async function createNetworkService(
   config: NetworkConfig,
   dependencies: ServiceDependencies,
 ): Promise<ServiceInstance> {
-  const logger = dependencies.logger.child({ service: "network" });
+  const logger = bindService(dependencies.logger, "network");
   const database = openDatabase<NetworkDatabase>(config.database.url, {
     poolSize: config.database.pool_size,
   });

@@ -1,4 +1,5 @@
 import {
+  bindService,
   createHttpServer,
   KeystoneTokenValidator,
   type Logger,
@@ -69,7 +70,7 @@ export async function createRcaService(
   config: RcaConfig,
   dependencies: RcaServiceDependencies,
 ): Promise<RcaService> {
-  const logger = dependencies.logger.child({ service: "rca" });
+  const logger = bindService(dependencies.logger, "rca");
   const database = openDatabase<RcaDatabase>(config.database.url, {
     poolSize: config.database.pool_size,
   });

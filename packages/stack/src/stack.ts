@@ -5,6 +5,7 @@ import {
   identityModule,
 } from "@openstack-ts/identity";
 import {
+  bindService,
   createLogger,
   createMessageBus,
   dataDirectory,
@@ -79,7 +80,9 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
   const defaultDataDir = dataDirectory(process.env);
   const dataDir = resolve(options.dataDir ?? dataDirectory(env));
   const stackConfig = loadStackConfig({ file: options.configFile, env });
-  const logger = options.logger ?? createLogger({ level: stackConfig.log.level, service: "stack" });
+  // Services get the root logger and bind their own `service`; the stack's lines say "stack".
+  const rootLogger = options.logger ?? createLogger({ level: stackConfig.log.level });
+  const logger = bindService(rootLogger, "stack");
   const unlockDataFolder = lockDataFolder(dataDir);
   const restoreEnvironment = pointDataDirectory(
     options.dataDir === undefined ? undefined : dataDir,
@@ -126,7 +129,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     const identityDescriptor = options.identity ?? identityModule;
     const identity = await startService(identityDescriptor, started, () =>
       identityDescriptor.create(identityDescriptor.loadConfig(configOptions(identityDescriptor)), {
-        logger,
+        logger: rootLogger,
         bus,
       }),
     );
@@ -142,7 +145,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     for (const module of options.services ?? STACK_SERVICES) {
       const instance = await startService(module, started, () =>
         module.create(module.loadConfig(configOptions(module)), {
-          logger,
+          logger: rootLogger,
           bus,
           tokenValidator: identity.tokenValidator,
         }),

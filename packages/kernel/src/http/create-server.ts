@@ -8,6 +8,7 @@ import Fastify, {
   LogController,
 } from "fastify";
 import type { Logger } from "pino";
+import { bindService } from "../log/logger.js";
 import { ApiError, httpTitle } from "./api-error.js";
 import { registerMetrics } from "./metrics.js";
 
@@ -52,7 +53,7 @@ export const CLOSE_GRACE_SECONDS = 10;
  */
 export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   const app = Fastify({
-    loggerInstance: options.logger.child({ service: options.service }),
+    loggerInstance: bindService(options.logger, options.service),
     genReqId: () => `req-${randomUUID()}`,
     logController: new LogController({
       requestIdLogLabel: "request_id",

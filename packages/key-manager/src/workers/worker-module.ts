@@ -1,6 +1,8 @@
 import {
+  bindService,
   createHttpServer,
   listenOn,
+  MemoryBus,
   migrateToLatest,
   openDatabase,
   type ServiceDependencies,
@@ -26,7 +28,14 @@ export async function createKeyManagerWorker(
   config: KeyManagerConfig,
   dependencies: ServiceDependencies,
 ): Promise<ServiceInstance> {
-  const logger = dependencies.logger.child({ service: "key-manager-worker" });
+  const logger = bindService(dependencies.logger, "key-manager-worker");
+  if (dependencies.bus instanceof MemoryBus) {
+    // An in-process queue lives and dies with this process, so the API could never reach it.
+    throw new Error(
+      "an order worker needs the message bus the key manager API publishes to: " +
+        "set bus.url (OSTS_KEY_MANAGER__BUS__URL) to an amqp:// URL",
+    );
+  }
   const database = openDatabase<KeyManagerDatabase>(config.database.url, {
     poolSize: config.database.pool_size,
   });
