@@ -59,8 +59,8 @@ export function createLogger(settings: LoggerSettings = {}): Logger {
 
 /**
  * Returns a logger that writes `service` on every line. pino writes a key once for each child
- * that binds it, so a logger already bound to this service is returned as it is, and one bound to
- * another service should not be passed here (its lines would carry both values).
+ * that binds it, so a logger already bound to this service is returned as it is. A logger bound
+ * to another service must not be passed here, because its lines would carry both values.
  */
 export function bindService(logger: Logger, service: string): Logger {
   return logger.bindings().service === service ? logger : logger.child({ service });
