@@ -154,40 +154,59 @@ describe("Neutron connections", () => {
   });
 });
 
-describe("Neutron without tag-ports-during-bulk-creation", () => {
-  let neutron: MemoryNeutron;
-  let plugin: PluginUnderTest;
+const TAG_FALLBACKS = [
+  {
+    name: "without tag-ports-during-bulk-creation",
+    setUp: (neutron: MemoryNeutron) => {
+      neutron.portTagsOnCreateExtension = false;
+    },
+  },
+  {
+    name: "that drops tags on port create",
+    setUp: (neutron: MemoryNeutron) => {
+      neutron.dropTagsOnPortCreate = true;
+    },
+  },
+];
 
-  before(async () => {
-    neutron = await startMemoryNeutron();
-    neutron.portTagsOnCreateExtension = false;
-    plugin = await startPlugin(neutron.url);
-  });
-  after(async () => {
-    await plugin?.close();
-    await neutron?.close();
-  });
+for (const fallback of TAG_FALLBACKS) {
+  describe(`Neutron ${fallback.name}`, () => {
+    let neutron: MemoryNeutron;
+    let plugin: PluginUnderTest;
 
-  test("ports are tagged through the tags API", async () => {
-    const net = await createDockerNetwork(plugin, "c4", "10.98.0.0/24");
-    const address = await requestAddress(plugin, net);
-    const [reserved] = await plugin.neutron.ports.list({ name: "kuryr-unbound-port" });
-    assert.deepEqual(reserved?.tags, ["compute:kuryr"]);
-    const endpointId = "d7".repeat(32);
-    const created = await plugin.call("/NetworkDriver.CreateEndpoint", {
-      NetworkID: net.id,
-      EndpointID: endpointId,
-      Interface: { Address: address, AddressIPv6: "", MacAddress: "" },
+    before(async () => {
+      neutron = await startMemoryNeutron();
+      fallback.setUp(neutron);
+      plugin = await startPlugin(neutron.url);
     });
-    assert.equal(created.status, 200, JSON.stringify(created.body));
-    const [bound] = await plugin.neutron.ports.list({ name: `${endpointId}-port` });
-    assert.deepEqual(bound?.tags?.slice().sort(), ["compute:kuryr", ...idTags(endpointId)].sort());
-    // The double rejects `tags` in a port create here, so the tags went through the tags API.
-    assert.ok(neutronRequests(plugin.logLines).includes("PUT /ports/{id}/tags/compute%3Akuryr"));
-    await removeEndpoint(plugin, net, endpointId, address);
-    await removeDockerNetwork(plugin, net);
+    after(async () => {
+      await plugin?.close();
+      await neutron?.close();
+    });
+
+    test("ports are tagged through the tags API", async () => {
+      const net = await createDockerNetwork(plugin, "c4", "10.98.0.0/24");
+      const address = await requestAddress(plugin, net);
+      const [reserved] = await plugin.neutron.ports.list({ name: "kuryr-unbound-port" });
+      assert.deepEqual(reserved?.tags, ["compute:kuryr"]);
+      const endpointId = "d7".repeat(32);
+      const created = await plugin.call("/NetworkDriver.CreateEndpoint", {
+        NetworkID: net.id,
+        EndpointID: endpointId,
+        Interface: { Address: address, AddressIPv6: "", MacAddress: "" },
+      });
+      assert.equal(created.status, 200, JSON.stringify(created.body));
+      const [bound] = await plugin.neutron.ports.list({ name: `${endpointId}-port` });
+      assert.deepEqual(
+        bound?.tags?.slice().sort(),
+        ["compute:kuryr", ...idTags(endpointId)].sort(),
+      );
+      assert.ok(neutronRequests(plugin.logLines).includes("PUT /ports/{id}/tags/compute%3Akuryr"));
+      await removeEndpoint(plugin, net, endpointId, address);
+      await removeDockerNetwork(plugin, net);
+    });
   });
-});
+}
 
 /**
  * Runs the plugin calls of `docker network connect` and `disconnect` and returns, for each call,

@@ -352,7 +352,8 @@ export function createIpamService(deps: IpamDependencies) {
       attributes.tags = [DEVICE_OWNER];
     }
     const port = await neutron.ports.create(attributes);
-    if (tags && !portTagsOnCreate) {
+    // A Neutron that dropped the tags of the create request gets them through the tags API.
+    if (tags && !(port.tags ?? []).includes(DEVICE_OWNER)) {
       try {
         await neutron.addTag("ports", port.id, DEVICE_OWNER);
       } catch (error) {

@@ -31,6 +31,8 @@ export interface MemoryNeutron {
    * carries `tags` is rejected with 400, as Neutron rejects an unknown attribute.
    */
   portTagsOnCreateExtension: boolean;
+  /** Whether a port create ignores the `tags` of its request, with the extension listed. */
+  dropTagsOnPortCreate: boolean;
   /** TCP connections accepted so far. */
   connections: number;
   close(): Promise<void>;
@@ -80,6 +82,7 @@ export async function startMemoryNeutron(): Promise<MemoryNeutron> {
     networkQuota: Number.POSITIVE_INFINITY,
     tagsExtension: true,
     portTagsOnCreateExtension: true,
+    dropTagsOnPortCreate: false,
     connections: 0,
     close: async () => {
       server.closeAllConnections();
@@ -174,6 +177,9 @@ async function handle(state: MemoryNeutron, request: IncomingMessage, response: 
     const attributes = (body as Record<string, Record<string, unknown>>)[singular] ?? {};
     if (kind === "ports" && "tags" in attributes && !state.portTagsOnCreateExtension) {
       throw new NeutronFault(400, "HTTPBadRequest", "Unrecognized attribute(s) 'tags'");
+    }
+    if (kind === "ports" && state.dropTagsOnPortCreate) {
+      delete attributes.tags;
     }
     send(response, 201, { [singular]: create(state, kind, attributes) });
   } else if (request.method === "PUT" && id !== undefined) {
