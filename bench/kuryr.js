@@ -8,6 +8,9 @@
 //   npm run bench -- kuryr       30 connect/disconnect cycles per driver (or node bench/kuryr.js)
 //   npm run bench -- kuryr 100   another number of cycles
 //
+// Prints p50 and p99 per driver, then medians from the logs: per plugin call, per Neutron request
+// as the plugin waited for it and as the network service served it, and per `ip` command.
+//
 // Needs root, docker.io and busybox-static. dockerd runs in a network namespace of its own with
 // the plugin and a Neutron beside it, all removed at the end. The Neutron is the network service
 // when its package exports its module, else the tests' in-memory double.
@@ -47,6 +50,8 @@ if (skip !== null) {
   process.exit(2);
 }
 
+// The services child logs Neutron's requests to services.log, read at the end.
+process.env.KURYR_TEST_SERVICES_LOG = "1";
 const env = await startDockerEnvironment();
 try {
   const socket = join(env.folder, "docker.sock");
@@ -75,27 +80,33 @@ try {
     "3600",
   );
 
-  const rows = [];
-  for (const network of ["bench-kuryr", "bench-bridge"]) {
-    const connect = [];
-    const disconnect = [];
-    for (let cycle = 0; cycle < cycles + 3; cycle += 1) {
+  // The two drivers take turns, cycle by cycle, so that both see the same machine load.
+  const rows = ["bench-kuryr", "bench-bridge"].map((network) => ({
+    network,
+    connect: [],
+    disconnect: [],
+  }));
+  for (let cycle = 0; cycle < cycles + 3; cycle += 1) {
+    for (const row of rows) {
       const connected = await timed(() =>
-        engine(socket, `/networks/${network}/connect`, { Container: "bench" }),
+        engine(socket, `/networks/${row.network}/connect`, { Container: "bench" }),
       );
       const disconnected = await timed(() =>
-        engine(socket, `/networks/${network}/disconnect`, { Container: "bench", Force: false }),
+        engine(socket, `/networks/${row.network}/disconnect`, {
+          Container: "bench",
+          Force: false,
+        }),
       );
       // The first cycles warm up the plugin's and Neutron's connections and caches.
       if (cycle >= 3) {
-        connect.push(connected);
-        disconnect.push(disconnected);
+        row.connect.push(connected);
+        row.disconnect.push(disconnected);
       }
     }
-    rows.push({ network, connect, disconnect });
   }
   printTable(rows, neutronBackends()[0]?.name ?? "unknown");
   printPluginCalls(join(env.folder, "plugin.log"));
+  printNeutronCalls(join(env.folder, "services.log"));
 } finally {
   await env.docker("rm", "-f", "bench").catch(() => "");
   for (const network of ["bench-kuryr", "bench-bridge", "bench-base"]) {
@@ -165,20 +176,55 @@ function printTable(rows, backend) {
 
 /** Median time the plugin spent per call, from its `request completed` log lines. */
 function printPluginCalls(logFile) {
-  const byUrl = new Map();
+  printRequestLog(logFile, "request completed", "plugin call", (entry) => entry.url);
+  // The plugin's debug lines: each Neutron request as the plugin waited for it, and each command.
+  printRequestLog(logFile, "neutron request", "Neutron request, plugin side", (entry) =>
+    requestShape(entry.method, entry.path),
+  );
+  printRequestLog(logFile, "command finished", "command", (entry) =>
+    [entry.command.split("/").pop(), ...entry.args.filter((arg) => !/[0-9a-f]{8}/.test(arg))]
+      .join(" ")
+      .slice(0, 56),
+  );
+}
+
+/**
+ * Median time the network service spent per kind of Neutron request, from its log: ids become
+ * `{id}` and query strings keep their parameter names only.
+ */
+function printNeutronCalls(logFile) {
+  printRequestLog(logFile, "request completed", "Neutron request, server side", (entry) =>
+    requestShape(entry.method, entry.url),
+  );
+}
+
+/** `GET /v2.0/ports?tags` for `GET /v2.0/ports?tags=...`: ids and tags as placeholders. */
+function requestShape(method, url) {
+  const [path, query = ""] = url.split("?");
+  const shape = path
+    .replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, "{id}")
+    .replace(/\/tags\/.+$/, "/tags/{tag}");
+  const keys = [...new Set(new URLSearchParams(query).keys())];
+  return `${method} ${shape}${keys.length === 0 ? "" : `?${keys.join("&")}`}`;
+}
+
+/** Prints the count and median `ms` of the log lines with message `msg`, grouped by `keyOf`. */
+function printRequestLog(logFile, msg, title, keyOf) {
+  const byKey = new Map();
   for (const line of readFileSync(logFile, "utf8").split("\n")) {
-    if (!line.includes('"request completed"')) {
+    if (!line.includes(`"${msg}"`)) {
       continue;
     }
     const entry = JSON.parse(line);
-    const samples = byUrl.get(entry.url) ?? [];
+    const key = keyOf(entry);
+    const samples = byKey.get(key) ?? [];
     samples.push(entry.ms);
-    byUrl.set(entry.url, samples);
+    byKey.set(key, samples);
   }
-  console.log("\nplugin call                               calls  p50 ms");
-  for (const [url, samples] of [...byUrl].sort()) {
+  console.log(`\n${title.padEnd(56)} calls  p50 ms`);
+  for (const [key, samples] of [...byKey].sort()) {
     console.log(
-      `${url.padEnd(40)} ${String(samples.length).padStart(6)} ${String(percentile(samples, 0.5)).padStart(7)}`,
+      `${key.padEnd(56)} ${String(samples.length).padStart(5)} ${String(percentile(samples, 0.5)).padStart(7)}`,
     );
   }
 }
