@@ -387,7 +387,6 @@ export function createEndpointService(deps: EndpointDependencies) {
   }
 
   async function deleteEndpoint(request: EndpointRequest) {
-    // The misspelling is kuryr-libnetwork's message, kept so that tools matching it still work.
     const known = endpoints.get(request.EndpointID);
     endpoints.delete(request.EndpointID);
     // The veth pair of an endpoint that this process bound is deleted during the port lookup.
@@ -395,6 +394,7 @@ export function createEndpointService(deps: EndpointDependencies) {
       known === undefined ? undefined : settle(deps.binding.unplug(known.portId, known.networkId));
     let found: { network: NeutronNetwork; port: NeutronPort };
     try {
+      // The misspelling is kuryr-libnetwork's message, kept so that tools matching it still work.
       found = await requirePort(
         request,
         `Neutron net associated with identifier ${request.NetworkID} doesn't exit.`,
