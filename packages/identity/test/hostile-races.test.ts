@@ -117,6 +117,25 @@ for (const dialect of testDialects()) {
       }
     });
 
+    it("deletes a resource once", async () => {
+      const kinds = [
+        ["users", "user"],
+        ["projects", "project"],
+        ["groups", "group"],
+        ["roles", "role"],
+      ] as const;
+      for (const [collection, key] of kinds) {
+        const id = await create(`/v3/${collection}`, { [key]: { name: `${key}-doomed` } }, key);
+        const replies = await Promise.all(
+          Array.from({ length: 8 }, () => call("DELETE", `/v3/${collection}/${id}`)),
+        );
+        assertNoServerError(replies);
+        const statuses = replies.map((reply) => reply.status);
+        assert.equal(statuses.filter((status) => status === 204).length, 1, collection);
+        assert.equal(statuses.filter((status) => status === 404).length, 7, collection);
+      }
+    });
+
     it("creates one user of a name at once", async () => {
       const replies = await Promise.all(
         Array.from({ length: 12 }, () => call("POST", "/v3/users", { user: { name: "twin" } })),

@@ -76,10 +76,15 @@ export function createGroupRepo(db: Kysely<IdentitySchema>) {
     },
 
     /** Deletes a group with its memberships and role assignments. */
-    async delete(id: string): Promise<void> {
-      await serializable(db, async (trx) => {
+    /** Deletes the row and what refers to it. Returns false when it was already gone. */
+    async delete(id: string): Promise<boolean> {
+      return serializable(db, async (trx) => {
         await deleteGroupDependents(trx, [id]);
-        await trx.deleteFrom("identity_groups").where("id", "=", id).execute();
+        const deleted = await trx
+          .deleteFrom("identity_groups")
+          .where("id", "=", id)
+          .executeTakeFirst();
+        return Number(deleted.numDeletedRows) > 0;
       });
     },
 

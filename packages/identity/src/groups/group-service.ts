@@ -78,7 +78,10 @@ export function createGroupService(
 
     async delete(id: string): Promise<void> {
       await get(id);
-      await repo.delete(id);
+      if (!(await repo.delete(id))) {
+        // A concurrent request deleted it after the check above.
+        throw identityError("GROUP_NOT_FOUND", { id });
+      }
     },
 
     async listMembers(groupId: string) {

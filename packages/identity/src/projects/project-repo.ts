@@ -102,10 +102,15 @@ export function createProjectRepo(db: Kysely<IdentitySchema>) {
     },
 
     /** Deletes a project with its role assignments, scoped tokens and credentials. */
-    async delete(id: string): Promise<void> {
-      await serializable(db, async (trx) => {
+    /** Deletes the row and what refers to it. Returns false when it was already gone. */
+    async delete(id: string): Promise<boolean> {
+      return serializable(db, async (trx) => {
         await deleteProjectDependents(trx, [id]);
-        await trx.deleteFrom("identity_projects").where("id", "=", id).execute();
+        const deleted = await trx
+          .deleteFrom("identity_projects")
+          .where("id", "=", id)
+          .executeTakeFirst();
+        return Number(deleted.numDeletedRows) > 0;
       });
     },
   };

@@ -144,7 +144,10 @@ export function createProjectService(repo: ProjectRepo, domains: Pick<DomainServ
           what: `Project ${id} has child projects; delete them first.`,
         });
       }
-      await repo.delete(id);
+      if (!(await repo.delete(id))) {
+        // A concurrent request deleted it after the check above.
+        throw identityError("PROJECT_NOT_FOUND", { id });
+      }
     },
   };
 }

@@ -87,14 +87,19 @@ export function createRoleRepo(db: Kysely<IdentitySchema>) {
     },
 
     /** Deletes a role with its assignments and the inference rules that name it. */
-    async delete(id: string): Promise<void> {
-      await serializable(db, async (trx) => {
+    /** Deletes the row and what refers to it. Returns false when it was already gone. */
+    async delete(id: string): Promise<boolean> {
+      return serializable(db, async (trx) => {
         await trx.deleteFrom("identity_role_assignments").where("role_id", "=", id).execute();
         await trx
           .deleteFrom("identity_implied_roles")
           .where((eb) => eb.or([eb("prior_role_id", "=", id), eb("implied_role_id", "=", id)]))
           .execute();
-        await trx.deleteFrom("identity_roles").where("id", "=", id).execute();
+        const deleted = await trx
+          .deleteFrom("identity_roles")
+          .where("id", "=", id)
+          .executeTakeFirst();
+        return Number(deleted.numDeletedRows) > 0;
       });
     },
 

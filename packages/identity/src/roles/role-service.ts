@@ -87,7 +87,10 @@ export function createRoleService(repo: RoleRepo, domains: Pick<DomainService, "
 
     async delete(id: string): Promise<void> {
       await get(id);
-      await repo.delete(id);
+      if (!(await repo.delete(id))) {
+        // A concurrent request deleted it after the check above.
+        throw identityError("ROLE_NOT_FOUND", { id });
+      }
     },
 
     /** Records that `priorRoleId` implies `impliedRoleId`; adding an existing rule is a no-op. */

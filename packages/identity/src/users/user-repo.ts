@@ -84,10 +84,15 @@ export function createUserRepo(db: Kysely<IdentitySchema>) {
     },
 
     /** Deletes a user with its role assignments, tokens and credentials. */
-    async delete(id: string): Promise<void> {
-      await serializable(db, async (trx) => {
+    /** Deletes the row and what refers to it. Returns false when it was already gone. */
+    async delete(id: string): Promise<boolean> {
+      return serializable(db, async (trx) => {
         await deleteUserDependents(trx, [id]);
-        await trx.deleteFrom("identity_users").where("id", "=", id).execute();
+        const deleted = await trx
+          .deleteFrom("identity_users")
+          .where("id", "=", id)
+          .executeTakeFirst();
+        return Number(deleted.numDeletedRows) > 0;
       });
     },
   };

@@ -141,7 +141,10 @@ export function createUserService(dependencies: UserServiceDependencies) {
 
     async delete(id: string): Promise<void> {
       await get(id);
-      await repo.delete(id);
+      if (!(await repo.delete(id))) {
+        // A concurrent request deleted it after the check above.
+        throw identityError("USER_NOT_FOUND", { id });
+      }
     },
   };
 }
