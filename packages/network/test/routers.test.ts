@@ -22,6 +22,8 @@ for (const dialect of testDialects()) {
 
     before(async () => {
       api = await startNetwork(dialect);
+      // The suite keeps some of its routers, more than the default quota of ten.
+      await api.call(ADMIN, "PUT", `/v2.0/quotas/${ALICE.project}`, { quota: { router: 50 } });
       await api.bus.subscribe("network.#", async (body) => {
         events.push(body as ChangeEvent);
       });
@@ -261,6 +263,33 @@ for (const dialect of testDialects()) {
       const removed = await action(r.id, "remove_router_interface", { port_id: port.id });
       assert.equal(removed.status, 200);
       assert.equal((await api.call(ALICE, "GET", `/v2.0/ports/${port.id}`)).status, 404);
+    });
+
+    it("attaches subnets in parallel one at a time", async () => {
+      const r = await router();
+      const distinct = await Promise.all(
+        [0, 1, 2, 3, 4, 5].map((index) => networkWithSubnet(`10.41.${index}.0/24`)),
+      );
+      const added = await Promise.all(
+        distinct.map(({ subnet }) =>
+          action(r.id, "add_router_interface", { subnet_id: subnet.id }),
+        ),
+      );
+      assert.deepEqual(
+        added.map((response) => response.status),
+        [200, 200, 200, 200, 200, 200],
+      );
+      const ports = await api.call(ALICE, "GET", `/v2.0/ports?device_id=${r.id}`);
+      assert.equal((ports.body.ports as Item[]).length, 6);
+
+      const overlapping = await Promise.all([0, 1, 2].map(() => networkWithSubnet("10.42.0.0/24")));
+      const raced = await Promise.all(
+        overlapping.map(({ subnet }) =>
+          action(r.id, "add_router_interface", { subnet_id: subnet.id }),
+        ),
+      );
+      const statuses = raced.map((response) => response.status).sort();
+      assert.deepEqual(statuses, [200, 400, 400], "only one of three overlapping subnets attaches");
     });
 
     it("rejects overlapping subnets and subnets without a gateway", async () => {

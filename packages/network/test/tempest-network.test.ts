@@ -18,7 +18,7 @@ const run = promisify(execFile);
 
 /**
  * Tests of `tempest.api.network` (Debian's tempest 33) that may fail, with the reason. The list is
- * empty: every test passes or skips because the extension or service it needs is not offered.
+ * empty: every test passes, or skips because the extension or service it needs is not offered.
  */
 const EXPECTED_FAILURES = new Map<string, string>();
 

@@ -61,7 +61,7 @@ export class NetworkStore {
   /** Locks a row for the rest of the transaction where the dialect supports `FOR UPDATE`. */
   async lockRow(
     trx: Executor,
-    table: "net_networks" | "net_subnetpools",
+    table: "net_networks" | "net_subnetpools" | "net_routers",
     id: string,
   ): Promise<boolean> {
     let query = trx.selectFrom(table).select("id").where("id", "=", id);

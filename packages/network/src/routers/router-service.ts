@@ -58,7 +58,7 @@ import {
 } from "./router-types.js";
 
 export interface RouterServiceDependencies {
-  store: Pick<NetworkStore, "db" | "writeTransaction">;
+  store: Pick<NetworkStore, "db" | "writeTransaction" | "lockRow">;
   quotas: Pick<QuotaService, "check">;
   events: Pick<EventPublisher, "publish">;
   ports: Pick<
@@ -296,7 +296,12 @@ export class RouterService implements ResourceService {
     return info;
   }
 
+  /**
+   * Reads a router for a change, locking its row (`FOR UPDATE`) so that concurrent interface and
+   * gateway changes of one router run one after the other and see each other's ports.
+   */
   async #lockedRouter(trx: Executor, id: string): Promise<RouterRow> {
+    await this.#deps.store.lockRow(trx, "net_routers", id);
     const row = await findRouter(trx, id);
     if (row === undefined) {
       throw neutronError("RouterNotFound", { router_id: id });
