@@ -35,6 +35,7 @@ export type { ErrorFormatter, HttpServerOptions } from "./http/create-server.js"
 export {
   createHttpServer,
   REQUEST_ID_HEADER,
+  REQUEST_TIMEOUT_MS,
   sendApiError,
   toApiError,
 } from "./http/create-server.js";

@@ -34,7 +34,16 @@ export interface HttpServerOptions {
   healthCheck?: () => Promise<void>;
   /** Disables the `/metrics` route (it is on by default). */
   metrics?: boolean;
+  /** Milliseconds a client has to send a whole request; the default is REQUEST_TIMEOUT_MS. */
+  requestTimeoutMs?: number;
 }
+
+/**
+ * Milliseconds a client has to send its headers and body. Node's own limit is five minutes, so a
+ * client that announces a `Content-Length` and stops sending would hold a connection that long.
+ * A minute still lets a maximum-size payload arrive over a slow link.
+ */
+export const REQUEST_TIMEOUT_MS = 60_000;
 
 /** Header that carries the request id on every response, as OpenStack services do. */
 export const REQUEST_ID_HEADER = "x-openstack-request-id";
@@ -54,6 +63,7 @@ export const CLOSE_GRACE_SECONDS = 10;
 export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   const app = Fastify({
     loggerInstance: bindService(options.logger, options.service),
+    requestTimeout: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
     genReqId: () => `req-${randomUUID()}`,
     logController: new LogController({
       requestIdLogLabel: "request_id",
