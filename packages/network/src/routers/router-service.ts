@@ -625,6 +625,8 @@ export class RouterService implements ResourceService {
   /**
    * Sets, moves, readdresses or removes the gateway, as Neutron's `_update_router_gw_info` does,
    * and records `enable_snat` (the default when the request leaves it out).
+   * NOTE: Neutron also checks the router's extra routes against the new gateway subnets here;
+   * this does not, so a moved gateway can leave a route whose next hop is no longer connected.
    */
   async #setGateway(
     trx: Executor,
