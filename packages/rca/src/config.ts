@@ -170,7 +170,7 @@ export const rcaConfigSchema = serviceSchema({
   persistency: persistencySchema,
   states_directory: Type.String({
     default: "",
-    description: "folder of state-normalisation YAML files; empty uses the built-in tables",
+    description: "folder of YAML state tables, each replacing its type's built-in table",
   }),
   templates_directory: Type.String({
     default: "",

@@ -4,24 +4,21 @@
  * picks the aggregated value of a resource (the worse of its datasource state and the state a
  * template set) and scores competing template actions.
  *
- * Table format (YAML, file name = vitrage_type): `category` and `values`, a list of
+ * The built-in tables are in `default-state-tables.ts`. An operator folder of YAML tables in
+ * upstream's `datasources_values_dir` format replaces the built-in table of each type it has a
+ * file for. A file is named after its vitrage_type and contains `category` and `values`, a list of
  * `aggregated values: {priority, original values: [{name, operational_value}]}`. Lookups are
  * case-insensitive (names are upper-cased). A value missing from the table gets `N/A` and
- * priority 0; a type without a table uses `default.yaml`.
+ * priority 0, and a type without a table uses `default`.
  *
  * @module
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Logger } from "@openstack-ts/kernel";
 import { parse as parseYaml } from "yaml";
 import { EntityCategory, type EntityCategoryName } from "../graph/graph-types.js";
-
-/** Folder of the tables shipped with the package (the same path from src/ and from dist/). */
-export const DEFAULT_STATES_DIRECTORY = fileURLToPath(
-  new URL("../../src/states/datasources_values", import.meta.url),
-);
+import { DEFAULT_STATE_TABLES, type DefaultStateTable } from "./default-state-tables.js";
 
 /** The table used for types that have none of their own. */
 export const DEFAULT_TABLE = "default";
@@ -32,10 +29,23 @@ export const UNDEFINED_DATASOURCE = "undefined datasource";
 const NOT_AVAILABLE = "N/A";
 
 /** Operational resource states. */
-export const OPERATIONAL_STATES = ["N/A", "OK", "TRANSIENT", "SUBOPTIMAL", "ERROR", "DELETED"];
+export const OPERATIONAL_STATES = [
+  "N/A",
+  "OK",
+  "TRANSIENT",
+  "SUBOPTIMAL",
+  "ERROR",
+  "DELETED",
+] as const;
 
 /** Operational alarm severities. */
-export const OPERATIONAL_SEVERITIES = ["N/A", "OK", "WARNING", "SEVERE", "CRITICAL"];
+export const OPERATIONAL_SEVERITIES = ["N/A", "OK", "WARNING", "SEVERE", "CRITICAL"] as const;
+
+/** An operational resource state. */
+export type OperationalState = (typeof OPERATIONAL_STATES)[number];
+
+/** An operational alarm severity. */
+export type OperationalSeverity = (typeof OPERATIONAL_SEVERITIES)[number];
 
 /** One type's table: upper-cased raw value to operational value and priority. */
 export interface StateTable {
@@ -74,7 +84,10 @@ export interface StateNormaliser {
 
 /** Options of {@link createStateNormaliser}. */
 export interface StateNormaliserOptions {
-  /** Folder of YAML tables; defaults to {@link DEFAULT_STATES_DIRECTORY}. */
+  /**
+   * Folder of operator YAML tables. Each file replaces the built-in table of its type. Without
+   * a folder only the built-in tables are used.
+   */
   directory?: string;
   /** Configured datasource types (upstream's `[datasources] types`). */
   datasourceTypes?: readonly string[];
@@ -91,14 +104,41 @@ export class StateTableError extends Error {
   }
 }
 
-/** Loads the tables of a folder and returns the normaliser. Invalid files are logged and skipped. */
+/**
+ * Builds the normaliser from the built-in tables and, when a folder is given, the operator tables
+ * in it. Invalid files are logged and skipped, so their types keep the built-in table.
+ *
+ * @throws {StateTableError} when the folder cannot be read.
+ */
 export function createStateNormaliser(options: StateNormaliserOptions = {}): StateNormaliser {
-  const directory = options.directory ?? DEFAULT_STATES_DIRECTORY;
-  const tables = loadStateTables(directory, options.logger);
-  if (!tables.has(DEFAULT_TABLE)) {
-    throw new StateTableError(`state tables in ${directory} lack ${DEFAULT_TABLE}.yaml`);
+  const tables = defaultStateTables();
+  if (options.directory !== undefined) {
+    for (const [vitrageType, table] of loadStateTables(options.directory, options.logger)) {
+      tables.set(vitrageType, table);
+    }
   }
   return new TableStateNormaliser(tables, new Set(options.datasourceTypes ?? []));
+}
+
+/** Builds a new map of the built-in tables, by type, which the caller may change. */
+export function defaultStateTables(): Map<string, StateTable> {
+  const tables = new Map<string, StateTable>();
+  for (const [vitrageType, table] of Object.entries(DEFAULT_STATE_TABLES)) {
+    tables.set(vitrageType, fromRows(table));
+  }
+  return tables;
+}
+
+function fromRows(table: DefaultStateTable): StateTable {
+  const operational = new Map<string, string>();
+  const priority = new Map<string, number>();
+  for (const [level, value, ...names] of table.rows) {
+    for (const name of names) {
+      operational.set(name.toUpperCase(), value);
+      priority.set(name.toUpperCase(), level);
+    }
+  }
+  return { category: table.category, operational, priority };
 }
 
 /** Reads every `*.yaml` table of a folder, keyed by file name without the extension. */
@@ -107,7 +147,15 @@ export function loadStateTables(
   logger?: Pick<Logger, "error">,
 ): Map<string, StateTable> {
   const tables = new Map<string, StateTable>();
-  for (const file of readdirSync(directory).sort()) {
+  let files: string[];
+  try {
+    files = readdirSync(directory).sort();
+  } catch (error) {
+    throw new StateTableError(
+      `failed to read the state tables folder ${directory} (rca states_directory): ${(error as Error).message}`,
+    );
+  }
+  for (const file of files) {
     if (!file.endsWith(".yaml")) {
       continue;
     }
@@ -134,7 +182,7 @@ export function parseStateTable(text: string): StateTable {
   if (category !== EntityCategory.RESOURCE && category !== EntityCategory.ALARM) {
     throw new StateTableError(`invalid category ${JSON.stringify(category)}`);
   }
-  const allowed =
+  const allowed: readonly string[] =
     category === EntityCategory.RESOURCE ? OPERATIONAL_STATES : OPERATIONAL_SEVERITIES;
   const operational = new Map<string, string>();
   const priority = new Map<string, number>();
