@@ -1,5 +1,6 @@
 import type { ApiError } from "@openstack-ts/kernel";
 import type { TSchema } from "@sinclair/typebox";
+import { TypeCompiler } from "@sinclair/typebox/compiler";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { KuryrConfig } from "../config.js";
 import type { EndpointService } from "../endpoint/endpoint-service.js";
@@ -109,8 +110,28 @@ export function registerPluginRoutes(
     ["/IpamDriver.ReleaseAddress", releaseAddressSchema, services.ipam.releaseAddress],
   ];
   for (const [url, schema, handler] of routes) {
-    app.post(url, { schema: { body: schema } }, async (request) => handler(request.body as never));
+    app.post(
+      url,
+      { schema: { body: schema }, validatorCompiler: strictValidator },
+      async (request) => handler(request.body as never),
+    );
   }
+}
+
+/**
+ * Checks a body against its schema without changing it. Fastify's default validator coerces
+ * types, so `{"NetworkID": 5}` would pass as the text "5". A plugin call of the wrong type gets 400 instead.
+ */
+function strictValidator({ schema }: { schema: unknown }) {
+  const check = TypeCompiler.Compile(schema as TSchema);
+  return (data: unknown) => {
+    if (check.Check(data)) {
+      return { value: data };
+    }
+    const first = check.Errors(data).First();
+    const where = first === undefined || first.path === "" ? "body" : `body${first.path}`;
+    return { error: new Error(`${where}: ${first?.message ?? "invalid value"}`) };
+  };
 }
 
 /** Parses every body as JSON, whatever its Content-Type; an empty body becomes `{}`. */

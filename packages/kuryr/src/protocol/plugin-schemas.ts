@@ -15,19 +15,26 @@ const ipData = Type.Object({
   AuxAddresses: Type.Optional(Type.Union([Type.Record(Type.String(), Type.String()), Type.Null()])),
 });
 
+/**
+ * A Docker network or endpoint id, which Docker writes as 64 hexadecimal characters. Only letters
+ * and digits are accepted, because the id goes into Neutron names, tags (at most 60 characters,
+ * so the id is split into two halves of 32) and tag filters, where a comma separates tags.
+ */
+const dockerId = Type.String({ pattern: "^[0-9A-Za-z]{1,64}$" });
+
 const endpointIds = {
-  NetworkID: Type.String({ minLength: 1 }),
-  EndpointID: Type.String({ minLength: 1 }),
+  NetworkID: dockerId,
+  EndpointID: dockerId,
 };
 
 export const createNetworkSchema = Type.Object({
-  NetworkID: Type.String({ minLength: 1 }),
+  NetworkID: dockerId,
   Options: Type.Optional(options),
   IPv4Data: Type.Union([Type.Array(ipData), Type.Null()]),
   IPv6Data: Type.Union([Type.Array(ipData), Type.Null()]),
 });
 
-export const networkIdSchema = Type.Object({ NetworkID: Type.String({ minLength: 1 }) });
+export const networkIdSchema = Type.Object({ NetworkID: dockerId });
 
 export const createEndpointSchema = Type.Object({
   ...endpointIds,
