@@ -55,6 +55,14 @@ const specs = {
     message:
       "Requested gateway {requested} does not match with gateway {actual} in existed network.",
   },
+  ADDRESS_IN_USE: {
+    status: 409,
+    message: "Address {address} is in use by Neutron port {port} of device {device}.",
+  },
+  ENDPOINT_EXISTS: {
+    status: 409,
+    message: "Endpoint {endpoint} is already bound to Neutron port {port}.",
+  },
   PORT_NOT_FOUND: { status: 500, message: "No Neutron port found for endpoint {endpoint}." },
   PORT_INACTIVE: {
     status: 500,

@@ -100,4 +100,22 @@ describe("bridge binding with iproute2", { skip }, () => {
     );
     await binding.unplug(ports[1] ?? "", network);
   });
+
+  test("stale veth pairs are deleted", async () => {
+    for (const [index, portId] of ports.entries()) {
+      await binding.plug({ portId, networkId: network, macAddress: `fa:16:3e:00:01:0${index}` });
+    }
+    // Only the first port still exists in Neutron: the pair of the second goes, the bridge stays.
+    await binding.removeStale(network, async () => [ports[0] ?? ""]);
+    let names = (await links()).map((link) => link.ifname);
+    assert.ok(names.includes("tap5e6f7a8b-00"));
+    assert.ok(!names.includes("tap6a7b8c9d-00"));
+    assert.ok(names.includes("kbr1b2c3d4eaaa"));
+    await binding.releaseBridge(network, async () => []);
+    names = (await links()).map((link) => link.ifname);
+    assert.deepEqual(
+      names.filter((name) => /^(kbr|tap|t_c)/.test(name)),
+      [],
+    );
+  });
 });

@@ -29,11 +29,22 @@ export interface HostBinding {
   plug(port: PortToPlug): Promise<{ containerInterface: string; hostInterface: string }>;
   /** Deletes the veth pair of a port (both sides go with the host side). */
   unplug(portId: string, networkId: string): Promise<void>;
-  /** Deletes the network's bridge when no port is plugged into it any more. */
-  releaseBridge(networkId: string): Promise<void>;
+  /**
+   * Deletes the network's bridge when nothing is plugged into it. With `livePortIds`, the veth
+   * pairs of ports not in that list are deleted first.
+   */
+  releaseBridge(networkId: string, livePortIds?: () => Promise<string[]>): Promise<void>;
+  /**
+   * Deletes the veth pairs on the network's bridge whose port is not among `livePortIds`, such as
+   * the pair of a port deleted in Neutron or of a connect cut short. The list is read under the
+   * bridge's lock, so a pair plugged meanwhile is kept.
+   */
+  removeStale(networkId: string, livePortIds: () => Promise<string[]>): Promise<void>;
 }
 
 const FORWARD_CHAIN = "DOCKER-USER";
+/** Start of the host side's name, which the port id completes. */
+const HOST_VETH_PREFIX = hostVethName("");
 
 /**
  * Creates the veth binding: one Linux bridge per Neutron network on this host, one veth pair per port. The
@@ -116,13 +127,47 @@ export function createBridgeBinding(options: BridgeBindingOptions): HostBinding 
     });
   }
 
-  async function releaseBridge(networkId: string) {
+  /** Deletes the bridge's veth pairs of ports that are not live; returns the links left. */
+  async function deleteStale(bridge: string, livePortIds: () => Promise<string[]>) {
+    const plugged = await ip.bridgePorts(bridge);
+    if (plugged.length === 0) {
+      return plugged;
+    }
+    const live = new Set((await livePortIds()).map(hostVethName));
+    const left: string[] = [];
+    for (const name of plugged) {
+      if (name.startsWith(HOST_VETH_PREFIX) && !live.has(name)) {
+        await ip.deleteLink(name);
+        options.logger.info({ bridge, link: name }, "veth pair of a missing port deleted");
+      } else {
+        left.push(name);
+      }
+    }
+    return left;
+  }
+
+  async function removeStale(networkId: string, livePortIds: () => Promise<string[]>) {
     const bridge = bridgeName(options.bridgePrefix, networkId);
     await lock.run(bridge, async () => {
       if ((await ip.link(bridge)) === null) {
+        knownBridges.delete(bridge);
         return;
       }
-      const ports = await ip.bridgePorts(bridge);
+      await deleteStale(bridge, livePortIds);
+    });
+  }
+
+  async function releaseBridge(networkId: string, livePortIds?: () => Promise<string[]>) {
+    const bridge = bridgeName(options.bridgePrefix, networkId);
+    await lock.run(bridge, async () => {
+      if ((await ip.link(bridge)) === null) {
+        knownBridges.delete(bridge);
+        return;
+      }
+      const ports =
+        livePortIds === undefined
+          ? await ip.bridgePorts(bridge)
+          : await deleteStale(bridge, livePortIds);
       if (ports.length > 0) {
         options.logger.info({ bridge, ports }, "bridge kept: interfaces are still plugged in");
         return;
@@ -151,5 +196,5 @@ export function createBridgeBinding(options: BridgeBindingOptions): HostBinding 
     }
   }
 
-  return { plug, unplug, releaseBridge };
+  return { plug, unplug, releaseBridge, removeStale };
 }

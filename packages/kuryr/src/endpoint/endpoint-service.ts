@@ -21,7 +21,7 @@ export interface EndpointDependencies {
   recent: RecentSubnets;
   /** Ports the IPAM driver reserved recently. */
   reserved: ReservedPorts;
-  binding: Pick<HostBinding, "plug" | "unplug">;
+  binding: Pick<HostBinding, "plug" | "unplug" | "removeStale">;
   config: Pick<KuryrConfig, "neutron" | "binding">;
   hostId: string;
   logger: Logger;
@@ -170,7 +170,21 @@ export function createEndpointService(deps: EndpointDependencies) {
         filter: `fixed_ips=${addresses.map((entry) => entry.address).join(",")}`,
       });
     }
+    const owned = adopted.find((port) => port.device_id !== "" && port.device_id !== endpointId);
+    if (owned !== undefined) {
+      throw kuryrErrors.create("ADDRESS_IN_USE", {
+        address: addresses.map((entry) => entry.address).join(", "),
+        port: owned.id,
+        device: owned.device_id,
+      });
+    }
     const keep = adopted[0] ?? (reserved.length === 1 ? reserved[0] : undefined);
+    // An endpoint id this process bound already keeps its port; DeleteEndpoint unbinds every port
+    // that carries an id bound twice without the plugin knowing (across a restart).
+    const known = endpoints.get(endpointId);
+    if (known !== undefined && known.portId !== keep?.id) {
+      throw kuryrErrors.create("ENDPOINT_EXISTS", { endpoint: endpointId, port: known.portId });
+    }
     await Promise.all(
       reserved.filter((port) => port !== keep).map((port) => neutron.ports.remove(port.id)),
     );
@@ -246,6 +260,14 @@ export function createEndpointService(deps: EndpointDependencies) {
           : entry,
       ),
     );
+  }
+
+  /** Lists the ports that carry the endpoint's id, by its tags or, without tags, by its name. */
+  async function portsOfEndpoint(endpointId: string) {
+    const query = (await deps.features()).tags
+      ? { tags: idTags(endpointId).join(",") }
+      : { name: portName(endpointId) };
+    return neutron.ports.list(query);
   }
 
   async function portsWithAddresses(addresses: InterfaceAddress[]) {
@@ -392,26 +414,59 @@ export function createEndpointService(deps: EndpointDependencies) {
     // The veth pair of an endpoint that this process bound is deleted during the port lookup.
     const early =
       known === undefined ? undefined : settle(deps.binding.unplug(known.portId, known.networkId));
-    let found: { network: NeutronNetwork; port: NeutronPort };
+    let network: NeutronNetwork | null;
+    let ports: NeutronPort[];
     try {
-      // The misspelling is kuryr-libnetwork's message, kept so that tools matching it still work.
-      found = await requirePort(
-        request,
-        `Neutron net associated with identifier ${request.NetworkID} doesn't exit.`,
-      );
+      [network, ports] = await Promise.all([
+        lookup.network(request.NetworkID),
+        portsOfEndpoint(request.EndpointID),
+      ]);
     } catch (error) {
       await early;
       throw error;
     }
-    const { network, port } = found;
-    const sameLink =
-      known !== undefined && known.portId === port.id && known.networkId === network.id;
+    if (network === null) {
+      await early;
+      // The misspelling is kuryr-libnetwork's message, kept so that tools matching it still work.
+      throw kuryrErrors.create(
+        "ENDPOINT_NETWORK_MISSING",
+        { id: request.NetworkID },
+        `Neutron net associated with identifier ${request.NetworkID} doesn't exit.`,
+      );
+    }
+    if (ports.length === 0) {
+      // The port was deleted in Neutron behind the plugin's back: only the veth pair is left.
+      await removeOrphanVeth(network, early);
+      logger.warn({ endpoint: request.EndpointID }, "endpoint deleted without a Neutron port");
+      return {};
+    }
+    // One port per endpoint, unless the endpoint id was bound twice by plugins that did not know
+    // of each other: every port that carries it is unbound.
+    const bound = network;
+    await Promise.all(
+      ports.map((port) => {
+        const sameLink =
+          known !== undefined && known.portId === port.id && known.networkId === bound.id;
+        return unbindPort(request.EndpointID, bound, port, sameLink ? early : undefined);
+      }),
+    );
+    if (early !== undefined && !ports.some((port) => port.id === known?.portId)) {
+      await early;
+    }
+    return {};
+  }
+
+  /** Deletes a port's veth pair and endpoint tags, and the port itself under Docker's IPAM. */
+  async function unbindPort(
+    endpointId: string,
+    network: NeutronNetwork,
+    port: NeutronPort,
+    early: Promise<PromiseSettledResult<void>> | undefined,
+  ) {
     // The veth pair, the port's tags and the subnet check are independent: all three run at once.
     const [unplugged, untagged, dockerIpam] = await Promise.allSettled([
-      sameLink && early !== undefined
-        ? early.then(unsettle)
-        : deps.binding.unplug(port.id, network.id),
-      untagPort(port, request.EndpointID),
+      early !== undefined ? early.then(unsettle) : deps.binding.unplug(port.id, network.id),
+      untagPort(port, endpointId),
       allocatedByDockerIpam(port),
     ]);
     if (unplugged.status === "rejected") {
@@ -429,8 +484,29 @@ export function createEndpointService(deps: EndpointDependencies) {
       // Docker's own IPAM never calls ReleaseAddress here, so the port goes with the endpoint.
       await releasePort(neutron, port, logger);
     }
-    logger.info({ endpoint: request.EndpointID, port: port.id }, "endpoint deleted");
-    return {};
+    logger.info({ endpoint: endpointId, port: port.id }, "endpoint deleted");
+  }
+
+  /**
+   * Deletes the veth pair of an endpoint whose port is gone: the one this process made, else every
+   * pair on the network's bridge whose port Neutron no longer has (the port id names the pair).
+   */
+  async function removeOrphanVeth(
+    network: NeutronNetwork,
+    early: Promise<PromiseSettledResult<void>> | undefined,
+  ) {
+    if (early !== undefined) {
+      const outcome = await early;
+      if (outcome.status === "rejected") {
+        throw kuryrErrors.create("BINDING_FAILED", {
+          reason: (outcome.reason as Error).message,
+        });
+      }
+      return;
+    }
+    await deps.binding.removeStale(network.id, async () =>
+      (await neutron.ports.list({ network_id: network.id })).map((port) => port.id),
+    );
   }
 
   /** Removes the endpoint's id tags from the port in one request, keeping its other tags. */

@@ -19,6 +19,7 @@ import {
   onlyOne,
 } from "../neutron/neutron-lookups.js";
 import type { NeutronNetwork, NeutronSubnet, NeutronSubnetPool } from "../neutron/neutron-types.js";
+import { releasePort } from "../neutron/port-release.js";
 import { booleanOption, type OptionMap, stringOption } from "../options.js";
 import type { CreateNetworkRequest, IpData } from "./network-types.js";
 
@@ -142,7 +143,7 @@ export function createNetworkService(deps: NetworkDependencies) {
       network_id: network.id,
       ip_version: version,
       cidr: cidr.text,
-      enable_dhcp: deps.config.neutron.enable_dhcp,
+      enable_dhcp: deps.config.neutron.enable_dhcp && dhcpFits(cidr),
     };
     if (pool !== null) {
       attributes.subnetpool_id = pool.id;
@@ -273,7 +274,10 @@ export function createNetworkService(deps: NetworkDependencies) {
     } else {
       await deleteOwnNetwork(network);
     }
-    await deps.binding.releaseBridge(network.id);
+    // Veth pairs of ports that are gone (a connect cut short by a plugin restart) go with the bridge.
+    await deps.binding.releaseBridge(network.id, async () =>
+      (await neutron.ports.list({ network_id: network.id })).map((port) => port.id),
+    );
     logger.info({ docker_network: dockerId, network: network.id }, "network deleted");
     return {};
   }
@@ -299,6 +303,12 @@ export function createNetworkService(deps: NetworkDependencies) {
   }
 
   async function deleteOwnNetwork(network: NeutronNetwork) {
+    // Docker has released every address by now, so a port of the plugin's still on the network was
+    // left by a call cut short (a reservation whose answer never reached Docker, say); it would
+    // keep the subnets from being deleted.
+    for (const port of await neutron.ports.list({ network_id: network.id })) {
+      await releasePort(neutron, port, logger);
+    }
     for (const subnet of await neutron.subnets.list({ network_id: network.id })) {
       await neutron.subnets.remove(subnet.id);
     }
@@ -322,6 +332,15 @@ function requireCidr(data: IpData | undefined, version: 4 | 6): Cidr {
 function genericOptions(options: OptionMap | null | undefined): OptionMap {
   const generic = options?.[GENERIC_OPTIONS];
   return typeof generic === "object" && generic !== null ? (generic as OptionMap) : {};
+}
+
+/**
+ * False for prefixes too small for a DHCP server (IPv4 /31 and /32, IPv6 /127 and /128), on which
+ * Neutron refuses `enable_dhcp`. Containers get their addresses from Docker, so such a subnet
+ * works without DHCP.
+ */
+function dhcpFits(cidr: Cidr): boolean {
+  return cidr.prefixLength <= (cidr.version === 4 ? 30 : 126);
 }
 
 function poolContains(pool: NeutronSubnetPool, cidr: Cidr): boolean {

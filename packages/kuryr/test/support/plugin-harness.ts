@@ -38,7 +38,18 @@ export function recordingBinding(): RecordingBinding {
     async unplug(portId) {
       plugged.delete(portId);
     },
-    async releaseBridge(networkId) {
+    async removeStale(networkId, livePortIds) {
+      const live = new Set(await livePortIds());
+      for (const [portId, port] of plugged) {
+        if (port.networkId === networkId && !live.has(portId)) {
+          plugged.delete(portId);
+        }
+      }
+    },
+    async releaseBridge(networkId, livePortIds) {
+      if (livePortIds !== undefined) {
+        await this.removeStale(networkId, livePortIds);
+      }
       const used = [...plugged.values()].some((port) => port.networkId === networkId);
       if (!used) {
         bridges.delete(networkId);
