@@ -506,6 +506,27 @@ for (const dialect of testDialects()) {
       );
     });
 
+    it("keeps the gateway while a route needs it", async () => {
+      const r = await router({ external_gateway_info: { network_id: external.id } });
+      const { subnet } = await networkWithSubnet("10.40.9.0/24");
+      await action(r.id, "add_router_interface", { subnet_id: subnet.id });
+      const routes = [{ destination: "198.51.100.0/24", nexthop: "172.24.4.200" }];
+      const set = await api.call(ALICE, "PUT", `/v2.0/routers/${r.id}`, { router: { routes } });
+      assert.equal(set.status, 200, JSON.stringify(set.body));
+      const cleared = await api.call(ALICE, "PUT", `/v2.0/routers/${r.id}`, {
+        router: { external_gateway_info: {} },
+      });
+      assert.equal(cleared.status, 400);
+      assert.equal(cleared.body.NeutronError?.type, "InvalidRoutes");
+      const shown = (await api.call(ALICE, "GET", `/v2.0/routers/${r.id}`)).body.router as Item;
+      assert.equal((shown.external_gateway_info as Gateway)?.network_id, external.id);
+      await api.call(ALICE, "PUT", `/v2.0/routers/${r.id}`, { router: { routes: [] } });
+      const removed = await api.call(ALICE, "PUT", `/v2.0/routers/${r.id}`, {
+        router: { external_gateway_info: {} },
+      });
+      assert.equal(removed.status, 200);
+    });
+
     it("takes tags and counts against the router quota", async () => {
       const project = { project: "router-quota", roles: "member" };
       await api.call(ADMIN, "PUT", `/v2.0/quotas/${project.project}`, { quota: { router: 1 } });

@@ -624,9 +624,8 @@ export class RouterService implements ResourceService {
 
   /**
    * Sets, moves, readdresses or removes the gateway, as Neutron's `_update_router_gw_info` does,
-   * and records `enable_snat` (the default when the request leaves it out).
-   * NOTE: Neutron also checks the router's extra routes against the new gateway subnets here;
-   * this does not, so a moved gateway can leave a route whose next hop is no longer connected.
+   * and records `enable_snat` (the default when the request leaves it out). The extra routes must
+   * still reach their next hops through the new gateway.
    */
   async #setGateway(
     trx: Executor,
@@ -650,6 +649,7 @@ export class RouterService implements ResourceService {
         : ((await allocationsByPort(trx, [gatewayPort.id])).get(gatewayPort.id) ?? []);
     const ipsChanged = externalIpsChanged(gatewayPort !== undefined, currentIps, requestedIps);
     const networkId = await this.#validateGateway(trx, context, gateway, requestedIps);
+    await this.#validateRoutesForGateway(trx, router.id, router.gw_port_id, networkId);
     if (gatewayPort !== undefined && ipsChanged && gatewayPort.network_id === networkId) {
       await this.#deps.ports.changeOwnedPortAddresses(trx, gatewayPort.id, requestedIps);
       changes.updated.push(gatewayPort.id);
@@ -726,7 +726,44 @@ export class RouterService implements ResourceService {
     if (routes.length > this.#deps.maxRoutes) {
       throw neutronError("RoutesExhausted", { router_id: routerId, quota: this.#deps.maxRoutes });
     }
-    const attached = await routerPorts(trx, routerId);
+    const reach = await this.#routerReach(trx, routerId, () => true);
+    checkNextHops(routes, reach.cidrs, reach.addresses);
+  }
+
+  /**
+   * Checks the router's extra routes against the subnets it will reach once its gateway is on
+   * `networkId` (none when the gateway goes), as Neutron's `_validate_gw_info` does.
+   */
+  async #validateRoutesForGateway(
+    trx: Executor,
+    routerId: string,
+    gatewayPortId: string | null,
+    networkId: string | undefined,
+  ): Promise<void> {
+    const routes = (await routesByRouter(trx, [routerId])).get(routerId) ?? [];
+    if (routes.length === 0) {
+      return;
+    }
+    const reach = await this.#routerReach(trx, routerId, (portId) => portId !== gatewayPortId);
+    if (networkId !== undefined) {
+      for (const subnet of await subnetsOfNetwork(trx, networkId)) {
+        reach.cidrs.push(parseCidr(subnet.cidr) as IpNetwork);
+      }
+    }
+    if (reach.cidrs.length === 0 && reach.addresses.length === 0) {
+      // Neutron then reads the router's current ports instead, which the routes were checked with.
+      return;
+    }
+    checkNextHops(routes, reach.cidrs, reach.addresses);
+  }
+
+  /** Prefixes of the subnets the router's ports are on, and the ports' addresses. */
+  async #routerReach(
+    trx: Executor,
+    routerId: string,
+    includePort: (portId: string) => boolean,
+  ): Promise<{ cidrs: IpNetwork[]; addresses: string[] }> {
+    const attached = (await routerPorts(trx, routerId)).filter((port) => includePort(port.port_id));
     const allocations = await allocationsByPort(
       trx,
       attached.map((port) => port.port_id),
@@ -742,22 +779,7 @@ export class RouterService implements ResourceService {
         addresses.push(ip.ip_address);
       }
     }
-    const routesText = pythonRepr(routes.map((route) => ({ ...route })));
-    for (const route of routes) {
-      const nexthop = parseIp(route.nexthop);
-      if (nexthop === undefined || !cidrs.some((cidr) => containsAddress(cidr, nexthop))) {
-        throw neutronError("InvalidRoutes", {
-          routes: routesText,
-          reason: "the nexthop is not connected with router",
-        });
-      }
-      if (addresses.includes(route.nexthop)) {
-        throw neutronError("InvalidRoutes", {
-          routes: routesText,
-          reason: "the nexthop is used by router",
-        });
-      }
-    }
+    return { cidrs, addresses };
   }
 
   async #announcePorts(context: RequestContext, changes: PortChanges): Promise<void> {
@@ -828,6 +850,26 @@ export class RouterService implements ResourceService {
         ...standardAttributeValues(row, tags.get(row.id) ?? []),
       };
     });
+  }
+}
+
+/** Each next hop must lie in one of `cidrs` and must not be one of the router's `addresses`. */
+function checkNextHops(routes: Route[], cidrs: IpNetwork[], addresses: string[]): void {
+  const routesText = pythonRepr(routes.map((route) => ({ ...route })));
+  for (const route of routes) {
+    const nexthop = parseIp(route.nexthop);
+    if (nexthop === undefined || !cidrs.some((cidr) => containsAddress(cidr, nexthop))) {
+      throw neutronError("InvalidRoutes", {
+        routes: routesText,
+        reason: "the nexthop is not connected with router",
+      });
+    }
+    if (addresses.includes(route.nexthop)) {
+      throw neutronError("InvalidRoutes", {
+        routes: routesText,
+        reason: "the nexthop is used by router",
+      });
+    }
   }
 }
 
