@@ -64,6 +64,12 @@ export interface DockerEnvironment {
   /** Runs a command inside the namespace, such as `ip -json link show`. */
   inNamespace(...args: string[]): Promise<string>;
   restartPlugin(): Promise<void>;
+  /** Kills the plugin with SIGKILL, as a crash would, and waits until it is gone. */
+  killPlugin(): Promise<void>;
+  /** Starts the plugin again after `killPlugin`, on the same port and spec file. */
+  startPlugin(): Promise<void>;
+  /** Stops dockerd with SIGTERM and starts it again on the same data folder. */
+  restartDockerd(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -137,28 +143,31 @@ export async function startDockerEnvironment(): Promise<DockerEnvironment> {
     };
     await startPlugin();
 
-    const dockerdLog = openSync(join(folder, "dockerd.log"), "a");
-    const dockerd = spawn(
-      "nsenter",
-      [
-        `--net=${netns}`,
-        DOCKERD,
-        "--data-root",
-        join(folder, "data"),
-        "--exec-root",
-        join(folder, "exec"),
-        "--pidfile",
-        join(folder, "dockerd.pid"),
-        "-H",
-        `unix://${dockerSocket}`,
-      ],
-      { detached: true, stdio: ["ignore", dockerdLog, dockerdLog] },
-    );
-    dockerd.unref();
-    dockerdPid = dockerd.pid ?? 0;
-    await waitFor(async () => {
-      await run(DOCKER, ["-H", `unix://${dockerSocket}`, "info"]);
-    }, 30_000);
+    const startDockerd = async () => {
+      const dockerdLog = openSync(join(folder, "dockerd.log"), "a");
+      const dockerd = spawn(
+        "nsenter",
+        [
+          `--net=${netns}`,
+          DOCKERD,
+          "--data-root",
+          join(folder, "data"),
+          "--exec-root",
+          join(folder, "exec"),
+          "--pidfile",
+          join(folder, "dockerd.pid"),
+          "-H",
+          `unix://${dockerSocket}`,
+        ],
+        { detached: true, stdio: ["ignore", dockerdLog, dockerdLog] },
+      );
+      dockerd.unref();
+      dockerdPid = dockerd.pid ?? 0;
+      await waitFor(async () => {
+        await run(DOCKER, ["-H", `unix://${dockerSocket}`, "info"]);
+      }, 30_000);
+    };
+    await startDockerd();
 
     const image = `kt/busybox:${suffix}`;
     await importBusybox(folder, dockerSocket, image);
@@ -198,6 +207,22 @@ export async function startDockerEnvironment(): Promise<DockerEnvironment> {
         const current = plugin as ChildProcess | null;
         await stopPid(current?.pid ?? 0, 10_000);
         await startPlugin();
+      },
+      killPlugin: async () => {
+        const pid = (plugin as ChildProcess | null)?.pid ?? 0;
+        if (pid > 0 && alive(pid)) {
+          process.kill(pid, "SIGKILL");
+          await waitFor(async () => {
+            if (alive(pid)) {
+              throw new Error(`plugin ${pid} still running`);
+            }
+          }, 10_000);
+        }
+      },
+      startPlugin,
+      restartDockerd: async () => {
+        await stopPid(dockerdPid, 30_000);
+        await startDockerd();
       },
       close: cleanup,
     };
