@@ -72,6 +72,33 @@ for (const backend of neutronBackends()) {
       assert.deepEqual(await plugin.neutron.networks.list({ tags: "kuryr.net.uuid.lh:a" }), []);
     });
 
+    test("option ids stay in one path segment", async () => {
+      const seen: string[] = [];
+      proxy.rule = ({ method, path }) => {
+        seen.push(`${method} ${path}`);
+        return "pass";
+      };
+      const pool = await plugin.call("/IpamDriver.RequestPool", {
+        Pool: "10.79.0.0/24",
+        V6: false,
+        Options: { "neutron.pool.uuid": "../ports?x=1" },
+      });
+      const network = await plugin.call("/NetworkDriver.CreateNetwork", {
+        NetworkID: "ab".repeat(32),
+        Options: { "com.docker.network.generic": { "neutron.net.uuid": "../subnets" } },
+        IPv4Data: [{ Pool: "10.79.0.0/24" }],
+        IPv6Data: [],
+      });
+      proxy.rule = () => "pass";
+      assert.equal(pool.status, 500, JSON.stringify(pool.body));
+      assert.match(String(pool.body.Error), /No Neutron subnet pool with id \.\.\/ports\?x=1/);
+      assert.equal(network.status, 500, JSON.stringify(network.body));
+      assert.match(String(network.body.Err), /network id\/name\(\.\.\/subnets\) does not exist/);
+      assert.ok(seen.includes("GET /v2.0/subnetpools/..%2Fports%3Fx%3D1"), seen.join("\n"));
+      assert.ok(seen.includes("GET /v2.0/networks/..%2Fsubnets"), seen.join("\n"));
+      await assertNothingLeft(plugin);
+    });
+
     test("endpoint id bound twice", async () => {
       const net = await createDockerNetwork(plugin, "b1", "10.81.0.0/24");
       const endpointId = "e1".repeat(32);

@@ -23,7 +23,10 @@ interface RequestOptions {
 /** A collection of Neutron resources: list, show, create, update and delete. */
 export interface NeutronCollection<T> {
   list(query?: NeutronQuery): Promise<T[]>;
-  /** Returns the resource, or null when Neutron returns 404. */
+  /**
+   * Returns the resource, or null when Neutron returns 404. The id is percent-encoded, because it
+   * may come from a Docker option such as `neutron.net.uuid`.
+   */
   show(id: string): Promise<T | null>;
   create(attributes: Record<string, unknown>): Promise<T>;
   update(id: string, attributes: Record<string, unknown>): Promise<T>;
@@ -84,19 +87,26 @@ export class NeutronClient {
 
   /** Adds a tag; adding a tag the resource already has is a no-op in Neutron. */
   async addTag(collection: TaggedCollection, id: string, tag: string): Promise<void> {
-    await this.request("PUT", `/${collection}/${id}/tags/${encodeURIComponent(tag)}`);
+    await this.request(
+      "PUT",
+      `/${collection}/${encodeURIComponent(id)}/tags/${encodeURIComponent(tag)}`,
+    );
   }
 
   /** Replaces every tag of a resource in one call (`PUT /<collection>/<id>/tags`). */
   async replaceTags(collection: TaggedCollection, id: string, tags: string[]): Promise<void> {
-    await this.request("PUT", `/${collection}/${id}/tags`, { body: { tags } });
+    await this.request("PUT", `/${collection}/${encodeURIComponent(id)}/tags`, { body: { tags } });
   }
 
   /** Removes a tag; a tag or resource that is already gone is not an error. */
   async removeTag(collection: TaggedCollection, id: string, tag: string): Promise<void> {
-    await this.request("DELETE", `/${collection}/${id}/tags/${encodeURIComponent(tag)}`, {
-      tolerate: [404],
-    });
+    await this.request(
+      "DELETE",
+      `/${collection}/${encodeURIComponent(id)}/tags/${encodeURIComponent(tag)}`,
+      {
+        tolerate: [404],
+      },
+    );
   }
 
   /** Returns true when Neutron lists the extension alias. */
@@ -190,7 +200,9 @@ export class NeutronClient {
         return body[plural] ?? [];
       },
       show: async (id) => {
-        const body = await this.request("GET", `${path}/${id}`, { tolerate: [404] });
+        const body = await this.request("GET", `${path}/${encodeURIComponent(id)}`, {
+          tolerate: [404],
+        });
         return body === null ? null : ((body as Record<string, T>)[singular] ?? null);
       },
       create: async (attributes) => {
@@ -198,13 +210,15 @@ export class NeutronClient {
         return (body as Record<string, T>)[singular] as T;
       },
       update: async (id, attributes) => {
-        const body = await this.request("PUT", `${path}/${id}`, {
+        const body = await this.request("PUT", `${path}/${encodeURIComponent(id)}`, {
           body: { [singular]: attributes },
         });
         return (body as Record<string, T>)[singular] as T;
       },
       remove: async (id) => {
-        const body = await this.request("DELETE", `${path}/${id}`, { tolerate: [404] });
+        const body = await this.request("DELETE", `${path}/${encodeURIComponent(id)}`, {
+          tolerate: [404],
+        });
         return body !== null;
       },
     };
