@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { noauthAccess } from "../src/neutron/neutron-access.js";
-import { type FaultyProxy, startFaultyProxy } from "./support/faulty-proxy.js";
+import { type Fault, type FaultyProxy, startFaultyProxy } from "./support/faulty-proxy.js";
 import { memoryBackend, type NeutronBackend, neutronBackends } from "./support/neutron-backends.js";
 import { type PluginUnderTest, startPlugin } from "./support/plugin-harness.js";
 
@@ -310,6 +310,70 @@ for (const backend of neutronBackends()) {
       }
       await removeDockerNetwork(impatient, net);
       await assertNothingLeft(impatient);
+    });
+
+    test("Neutron failing a network create", async () => {
+      for (const [index, fault] of [{ status: 500 }, "drop", "hang"].entries()) {
+        const cidr = `10.78.${index}.0/24`;
+        const pool = await impatient.call("/IpamDriver.RequestPool", {
+          Pool: cidr,
+          V6: false,
+          Options: {},
+        });
+        assert.equal(pool.status, 200, JSON.stringify(pool.body));
+        proxy.rule = ({ method, path }) =>
+          method === "POST" && path.endsWith("/subnets") ? (fault as Fault) : "pass";
+        const created = await impatient.call("/NetworkDriver.CreateNetwork", {
+          NetworkID: `c${index}`.repeat(32),
+          Options: { "com.docker.network.generic": {} },
+          IPv4Data: [{ Pool: cidr }],
+          IPv6Data: [],
+        });
+        proxy.rule = () => "pass";
+        assert.notEqual(created.status, 200, JSON.stringify(created.body));
+        assert.equal(typeof created.body.Err, "string");
+        // Docker releases the pool of a network it failed to create.
+        const released = await impatient.call("/IpamDriver.ReleasePool", {
+          PoolID: pool.body.PoolID,
+        });
+        assert.equal(released.status, 200, JSON.stringify(released.body));
+      }
+      await assertNothingLeft(impatient);
+    });
+
+    test("responses lost after Neutron acted", async () => {
+      // Neutron makes the network, or the reservation port, but the plugin never learns of it.
+      const net = await createDockerNetwork(plugin, "d0", "10.77.0.0/24");
+      proxy.rule = ({ method, path }) =>
+        method === "POST" && path.endsWith("/ports") ? "lose-response" : "pass";
+      const reserved = await plugin.call("/IpamDriver.RequestAddress", {
+        PoolID: net.poolId,
+        Address: "",
+        Options: null,
+      });
+      proxy.rule = () => "pass";
+      assert.equal(reserved.status, 500, JSON.stringify(reserved.body));
+      assert.equal(reserved.body.Error, reserved.body.Err);
+      await removeDockerNetwork(plugin, net);
+
+      const pool = await plugin.call("/IpamDriver.RequestPool", {
+        Pool: "10.77.1.0/24",
+        V6: false,
+        Options: {},
+      });
+      proxy.rule = ({ method, path }) =>
+        method === "POST" && path.endsWith("/networks") ? "lose-response" : "pass";
+      const created = await plugin.call("/NetworkDriver.CreateNetwork", {
+        NetworkID: "d1".repeat(32),
+        Options: { "com.docker.network.generic": {} },
+        IPv4Data: [{ Pool: "10.77.1.0/24" }],
+        IPv6Data: [],
+      });
+      proxy.rule = () => "pass";
+      assert.equal(created.status, 500, JSON.stringify(created.body));
+      const released = await plugin.call("/IpamDriver.ReleasePool", { PoolID: pool.body.PoolID });
+      assert.equal(released.status, 200, JSON.stringify(released.body));
+      await assertNothingLeft(plugin);
     });
 
     test("Neutron unreachable during disconnect", async () => {

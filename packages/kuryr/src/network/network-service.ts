@@ -98,11 +98,20 @@ export function createNetworkService(deps: NetworkDependencies) {
   }
 
   async function createOwnNetwork(dockerId: string, options: OptionMap, tags: boolean) {
-    const network = await neutron.networks.create({
-      name: tags ? networkName(dockerId) : dockerId,
-      admin_state_up: true,
-      shared: booleanOption(options, "neutron.net.shared") ?? false,
-    });
+    const name = tags ? networkName(dockerId) : dockerId;
+    let network: NeutronNetwork;
+    try {
+      network = await neutron.networks.create({
+        name,
+        admin_state_up: true,
+        shared: booleanOption(options, "neutron.net.shared") ?? false,
+      });
+    } catch (error) {
+      if ((error as { code?: string }).code === "NEUTRON_UNREACHABLE") {
+        await removeUnconfirmedNetworks(name, tags);
+      }
+      throw error;
+    }
     if (!tags) {
       return network;
     }
@@ -115,6 +124,28 @@ export function createNetworkService(deps: NetworkDependencies) {
       throw error;
     }
     return network;
+  }
+
+  /**
+   * Deletes the networks that a create without a response may have made: Neutron may have created
+   * the network before the connection failed or timed out, and Docker never calls DeleteNetwork
+   * after a failed create. With tags, only untagged networks of the name qualify, because the
+   * plugin tags its networks right after creating them.
+   */
+  async function removeUnconfirmedNetworks(name: string, tags: boolean) {
+    try {
+      for (const network of await neutron.networks.list({ name })) {
+        if (!tags || (network.tags ?? []).length === 0) {
+          await neutron.networks.remove(network.id);
+          logger.warn({ network: network.id, name }, "network of an unanswered create deleted");
+        }
+      }
+    } catch (error) {
+      logger.error(
+        { err: (error as Error).message, name },
+        "cleanup after an unanswered network create failed",
+      );
+    }
   }
 
   /**

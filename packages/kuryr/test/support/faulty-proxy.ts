@@ -2,8 +2,11 @@ import { once } from "node:events";
 import { createServer, request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
-/** What the proxy does with one request: forward it, respond with a status, or never respond. */
-export type Fault = "pass" | { status: number } | "hang" | "drop";
+/**
+ * What the proxy does with one request: forward it, respond with a status, never respond, close
+ * the connection, or forward it and close the connection instead of returning the response.
+ */
+export type Fault = "pass" | { status: number } | "hang" | "drop" | "lose-response";
 
 /** A request as the proxy receives it: method and path without the query. */
 export interface SeenRequest {
@@ -44,7 +47,7 @@ export async function startFaultyProxy(target: string): Promise<FaultyProxy> {
       incoming.socket.destroy();
       return;
     }
-    if (fault !== "pass") {
+    if (typeof fault === "object") {
       incoming.resume();
       const body = JSON.stringify({
         NeutronError: { type: "Injected", message: `injected HTTP ${fault.status}`, detail: "" },
@@ -61,6 +64,11 @@ export async function startFaultyProxy(target: string): Promise<FaultyProxy> {
         headers: incoming.headers,
       },
       (response) => {
+        if (fault === "lose-response") {
+          response.resume();
+          response.on("end", () => incoming.socket.destroy());
+          return;
+        }
         outgoing.writeHead(response.statusCode ?? 502, response.headers);
         response.pipe(outgoing);
       },
