@@ -127,9 +127,9 @@ export function createNetworkService(deps: NetworkDependencies) {
   }
 
   /**
-   * Deletes the networks that a create without a response may have made: Neutron may have created
+   * Deletes the networks that a create without a response may have made. Neutron may have created
    * the network before the connection failed or timed out, and Docker never calls DeleteNetwork
-   * after a failed create. With tags, only untagged networks of the name qualify, because the
+   * after a failed create. With tags, only untagged networks of the name are deleted, because the
    * plugin tags its networks right after creating them.
    */
   async function removeUnconfirmedNetworks(name: string, tags: boolean) {
@@ -335,8 +335,8 @@ export function createNetworkService(deps: NetworkDependencies) {
 
   async function deleteOwnNetwork(network: NeutronNetwork) {
     // Docker has released every address by now, so a port of the plugin's still on the network was
-    // left by a call cut short (a reservation whose answer never reached Docker, say); it would
-    // keep the subnets from being deleted.
+    // left by a call cut short, such as a reservation whose response never reached Docker. Such a
+    // port would keep the subnets from being deleted.
     for (const port of await neutron.ports.list({ network_id: network.id })) {
       await releasePort(neutron, port, logger);
     }
@@ -367,7 +367,7 @@ function genericOptions(options: OptionMap | null | undefined): OptionMap {
 
 /**
  * False for prefixes too small for a DHCP server (IPv4 /31 and /32, IPv6 /127 and /128), on which
- * Neutron refuses `enable_dhcp`. Containers get their addresses from Docker, so such a subnet
+ * Neutron rejects `enable_dhcp`. Containers get their addresses from Docker, so such a subnet
  * works without DHCP.
  */
 function dhcpFits(cidr: Cidr): boolean {
