@@ -194,6 +194,33 @@ for (const backend of neutronBackends()) {
       await assertNothingLeft(plugin);
     });
 
+    test("subnet deleted behind the cache", async () => {
+      const net = await createDockerNetwork(plugin, "d2", "10.76.0.0/24");
+      const reserved = await requestAddress(plugin, net);
+      await release(plugin, net, reserved);
+      // The plugin has read the subnet within the minute it keeps it, and someone deletes it.
+      const [subnet] = await plugin.neutron.subnets.list({ cidr: "10.76.0.0/24" });
+      assert.ok(subnet);
+      assert.ok(await plugin.neutron.subnets.remove(subnet.id));
+      const address = await plugin.call("/IpamDriver.RequestAddress", {
+        PoolID: net.poolId,
+        Address: "",
+        Options: null,
+      });
+      assert.equal(address.status, 500, JSON.stringify(address.body));
+      assert.match(String(address.body.Error), /No Neutron subnet/);
+      const created = await plugin.call("/NetworkDriver.CreateEndpoint", {
+        NetworkID: net.id,
+        EndpointID: "d2".repeat(32),
+        Interface: { Address: reserved, AddressIPv6: "", MacAddress: "" },
+      });
+      assert.equal(created.status, 500, JSON.stringify(created.body));
+      assert.match(String(created.body.Err), /No Neutron subnet/);
+      assert.deepEqual([...plugin.binding.plugged.keys()], []);
+      await removeDockerNetwork(plugin, net);
+      await assertNothingLeft(plugin);
+    });
+
     test("connect cut short leaves nothing", async () => {
       const net = await createDockerNetwork(plugin, "b5", "10.85.0.0/24");
       // The plugin stopped after Neutron reserved the address and before Docker got the answer,
