@@ -47,6 +47,8 @@ export function createIpamRelease(deps: IpamReleaseDependencies) {
       ports =
         fresh === null || fresh.id === subnet.id ? [] : await portsWithAddress(fresh, address);
     }
+    // NOTE: a port still bound to an endpoint is deleted too. Docker releases an address only after
+    // DeleteEndpoint or a failed CreateEndpoint, which may leave the port bound and tagged.
     for (const port of ports) {
       await releasePort(neutron, port, logger);
     }
