@@ -1,13 +1,14 @@
 #!/usr/bin/env node
-// RCA API latency over HTTP: `topology show` (POST /v1/topology, all tenants) and `rca show`
-// (GET /v1/rca/<alarm>) on generated topologies of switches -> hosts -> 10 instances each, loaded
-// through the static datasource. Prints the figures next to upstream Vitrage 9's on the same
-// kind of machine (2 cores), as a ratio.
+// RCA API latency over HTTP: `topology show` (POST /v1/topology, all tenants, as a graph and as a
+// tree) and `rca show` (GET /v1/rca/<alarm>) on generated topologies of cluster -> switches ->
+// hosts -> 10 instances each, loaded through the static datasource. Prints the figures next to
+// upstream Vitrage 9's on the same kind of machine (2 cores), as a ratio.
 //
 //   npx tsc -b && node bench/rca-api.js            10,000 and 100,000 entities
 //   node bench/rca-api.js 1000 10000               other sizes
 //
 // Everything runs in this process on 127.0.0.1 with SQLite in a temporary folder.
+import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -25,6 +26,8 @@ const { openDatabase } = await import(join(root, "packages/kernel/dist/index.js"
 /** Upstream Vitrage 9 `topology show` over HTTP, in seconds, by entity count. */
 const UPSTREAM_TOPOLOGY = { 1000: [0.15, 0.15], 10000: [0.53, 0.53], 100000: [3.5, 5] };
 const TOPOLOGY_REQUESTS = 9;
+const TREE_REQUESTS = 5;
+const CURL_REQUESTS = 5;
 const RCA_REQUESTS = 50;
 const RCA_CHAINS = 200;
 
@@ -92,6 +95,25 @@ async function measure(size) {
       vertices = body.nodes.length;
     }
 
+    // The same request from curl in another process: the server's own time and CPU, without the
+    // JSON parsing of a client in this process.
+    const served = await curlTimes(url, headers, { graph_type: "graph", all_tenants: true });
+
+    // `topology show --graph-type tree` from the cluster through every live resource, whole and
+    // two levels deep.
+    const treeQuery = JSON.stringify({ "==": { vitrage_category: "RESOURCE" } });
+    const tree = await timeTopology(url, headers, TREE_REQUESTS, {
+      graph_type: "tree",
+      all_tenants: true,
+      query: treeQuery,
+    });
+    const treeDepth2 = await timeTopology(url, headers, TREE_REQUESTS, {
+      graph_type: "tree",
+      all_tenants: true,
+      depth: 2,
+      query: treeQuery,
+    });
+
     const alarmId = await seedCausalChains(databaseUrl);
     const rca = [];
     for (let index = 0; index < RCA_REQUESTS; index += 1) {
@@ -101,22 +123,112 @@ async function measure(size) {
       rca.push((performance.now() - start) / 1000);
     }
     await service.close();
-    return { size, counts, vertices, loadSeconds, topology, topologyCpu, rca };
+    return {
+      size,
+      counts,
+      vertices,
+      loadSeconds,
+      topology,
+      topologyCpu,
+      served,
+      tree: tree.seconds,
+      treeVertices: tree.vertices,
+      treeDepth2: treeDepth2.seconds,
+      rca,
+    };
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }
 }
 
-/** Writes one static file: switches attached to hosts, hosts containing 10 instances each. */
+/**
+ * Times CURL_REQUESTS `POST /v1/topology` requests made by curl, which discards the body, and the
+ * CPU this process (the server) spends on each. Returns undefined when curl is not installed.
+ */
+async function curlTimes(url, headers, body) {
+  const seconds = [];
+  const cpu = [];
+  for (let index = 0; index < CURL_REQUESTS; index += 1) {
+    const cpuStart = process.cpuUsage();
+    const output = await runCurl([
+      "--silent",
+      "--fail",
+      "--output",
+      "/dev/null",
+      "--write-out",
+      "%{time_total}",
+      "--request",
+      "POST",
+      ...Object.entries(headers).flatMap(([name, value]) => ["--header", `${name}: ${value}`]),
+      "--data",
+      JSON.stringify(body),
+      `${url}/v1/topology`,
+    ]);
+    if (output === undefined) {
+      return undefined;
+    }
+    const usage = process.cpuUsage(cpuStart);
+    cpu.push((usage.user + usage.system) / 1e6);
+    seconds.push(Number(output));
+  }
+  return { seconds, cpu };
+}
+
+/** Runs curl without blocking this process, which serves the request; undefined on failure. */
+function runCurl(args) {
+  return new Promise((resolve) => {
+    execFile("curl", args, { encoding: "utf8" }, (error, stdout) => {
+      resolve(error ? undefined : stdout);
+    });
+  });
+}
+
+/** Times `POST /v1/topology` requests for a tree; returns the wall times and the tree's size. */
+async function timeTopology(url, headers, requests, body) {
+  const seconds = [];
+  let vertices = 0;
+  for (let index = 0; index < requests; index += 1) {
+    const start = performance.now();
+    const response = await fetch(`${url}/v1/topology`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify(body),
+    });
+    const tree = await response.json();
+    seconds.push((performance.now() - start) / 1000);
+    vertices = countTreeNodes(tree);
+  }
+  return { seconds, vertices };
+}
+
+function countTreeNodes(tree) {
+  let count = 0;
+  const stack = [tree];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    count += 1;
+    for (const child of node.children ?? []) {
+      stack.push(child);
+    }
+  }
+  return count;
+}
+
+/**
+ * Writes one static file: the cluster containing the switches, switches attached to hosts, hosts
+ * containing 10 instances each. The cluster entity merges with the service's own cluster vertex.
+ */
 function writeTopology(folder, size) {
   const hosts = Math.max(1, Math.round(size / 11.1));
   const switches = Math.max(1, Math.round(hosts / 10));
   const lines = ["metadata:", "  name: bench", "definitions:", "  entities:"];
   const relationships = ["  relationships:"];
+  lines.push("    - {static_id: cluster, type: openstack.cluster, id: OpenStack Cluster}");
   for (let s = 0; s < switches; s += 1) {
     lines.push(
       `    - {static_id: s${s}, type: switch, id: switch-${s}, name: switch-${s}, state: available}`,
     );
+    relationships.push(`    - {source: cluster, target: s${s}, relationship_type: contains}`);
   }
   let instances = 0;
   for (let h = 0; h < hosts; h += 1) {
@@ -183,11 +295,15 @@ function median(values) {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
+function served(result, field) {
+  return result.served === undefined ? "n/a" : median(result.served[field]).toFixed(3);
+}
+
 function printTable(results) {
   console.log(
-    "entities | graph ready (s) | topology show median (s) | CPU per topology show (s) | upstream (s) | ratio | rca show median (ms)",
+    "entities | graph ready (s) | topology show median (s) | CPU per topology show (s) | upstream (s) | ratio | server only, median (s) | server CPU (s) | tree median (s) | tree depth 2 median (s) | rca show median (ms)",
   );
-  console.log("---|---|---|---|---|---|---");
+  console.log("---|---|---|---|---|---|---|---|---|---|---");
   for (const result of results) {
     const topology = median(result.topology);
     const upstream = UPSTREAM_TOPOLOGY[result.size];
@@ -199,7 +315,7 @@ function printTable(results) {
           : `${upstream[0]}-${upstream[1]}`;
     const ratio = upstream === undefined ? "n/a" : `${(upstream[0] / topology).toFixed(1)}x faster`;
     console.log(
-      `${result.counts.total} (${result.vertices} returned) | ${result.loadSeconds.toFixed(2)} | ${topology.toFixed(3)} | ${median(result.topologyCpu).toFixed(3)} | ${upstreamText} | ${ratio} | ${(median(result.rca) * 1000).toFixed(1)}`,
+      `${result.counts.total} (${result.vertices} returned, tree ${result.treeVertices}) | ${result.loadSeconds.toFixed(2)} | ${topology.toFixed(3)} | ${median(result.topologyCpu).toFixed(3)} | ${upstreamText} | ${ratio} | ${served(result, "seconds")} | ${served(result, "cpu")} | ${median(result.tree).toFixed(3)} | ${median(result.treeDepth2).toFixed(3)} | ${(median(result.rca) * 1000).toFixed(1)}`,
     );
   }
 }

@@ -110,7 +110,12 @@ async function measure(size) {
     join(root, "packages/rca/dist/templates/memory-template-store.js")
   );
   const { toNodeLinkJson } = await import(join(root, "packages/rca/dist/graph/node-link.js"));
-  const { compileGraphQuery } = await import(join(root, "packages/rca/dist/graph/graph-query.js"));
+  const { getTopology } = await import(
+    join(root, "packages/rca/dist/api/topology/topology-service.js")
+  );
+  const { nodeLinkPieces } = await import(
+    join(root, "packages/rca/dist/api/topology/topology-json.js")
+  );
   const { createLogger } = await import(join(root, "packages/kernel/dist/index.js"));
 
   const { events, counts } = generateTopology(size);
@@ -144,7 +149,7 @@ async function measure(size) {
   const loaded = process.memoryUsage();
 
   const hostDown = await measureHostDown(core, counts.hosts);
-  const topology = measureTopology(core, toNodeLinkJson, compileGraphQuery);
+  const topology = measureTopology(core, getTopology, nodeLinkPieces);
   const rcaMs = await measureRca(core, toNodeLinkJson);
   await core.stop();
 
@@ -262,29 +267,30 @@ function countDeduced(core) {
 }
 
 /**
- * `topology show --all-tenants` without a filter: alarms and resources that are neither deleted
- * nor placeholders, the live edges among them, rendered as node-link JSON text.
+ * `topology show --all-tenants` without a filter, computed as the API does: alarms and resources
+ * that are neither deleted nor placeholders, the live edges among them, and the node-link JSON
+ * text pieces the API streams.
  */
-function measureTopology(core, toNodeLinkJson, compileGraphQuery) {
-  const predicate = compileGraphQuery({
-    and: [
-      { "==": { vitrage_is_deleted: false } },
-      { "==": { vitrage_is_placeholder: false } },
-      { or: [{ "==": { vitrage_category: "ALARM" } }, { "==": { vitrage_category: "RESOURCE" } }] },
-    ],
-  });
+function measureTopology(core, getTopology, nodeLinkPieces) {
+  const request = {
+    graphType: "graph",
+    depth: undefined,
+    query: undefined,
+    root: undefined,
+    allTenants: true,
+  };
+  const tenant = { projectId: "bench", userId: "bench", isAdmin: true };
   const wall = [];
   const cpu = [];
   let bytes = 0;
   for (let repeat = 0; repeat < QUERY_REPEATS; repeat += 1) {
     const start = performance.now();
     const cpuStart = process.cpuUsage();
-    const ids = core.graph
-      .vertices()
-      .filter(predicate)
-      .map((vertex) => vertex.vitrage_id);
-    const subgraph = core.graph.inducedSubgraph(ids, (edge) => !edge.vitrage_is_deleted);
-    bytes = toNodeLinkJson(subgraph, { raw: true }).length;
+    const subgraph = getTopology(core.graph, request, tenant);
+    bytes = 0;
+    for (const piece of nodeLinkPieces(subgraph, { raw: true })) {
+      bytes += Buffer.byteLength(piece);
+    }
     cpu.push(cpuSeconds(process.cpuUsage(cpuStart)) * 1000);
     wall.push(performance.now() - start);
   }

@@ -232,7 +232,8 @@ class GraphologyEntityGraph implements EntityGraph {
     }
 
     const vertices = new Map<string, Vertex>([[rootId, root]]);
-    const edges = new Map<string, Edge>();
+    // The graph stores one object per edge, so a set of edge objects has no duplicate edges.
+    const edges = new Set<Edge>();
     const visited = new Set<string>();
     const queue: [string, number][] = [[rootId, 0]];
     for (let index = 0; index < queue.length; index++) {
@@ -249,11 +250,11 @@ class GraphologyEntityGraph implements EntityGraph {
           return;
         }
         vertices.set(neighbor.vitrage_id, neighbor);
-        edges.set(edgeKey(edge.source_id, edge.target_id, edge.relationship_type), edge);
+        edges.add(edge);
         queue.push([neighbor.vitrage_id, level + 1]);
       });
     }
-    return { vertices: [...vertices.values()], edges: [...edges.values()] };
+    return { vertices: [...vertices.values()], edges: [...edges] };
   }
 
   inducedSubgraph(vitrageIds: Iterable<string>, edgeFilter?: ElementPredicate<Edge>): SubGraph {
@@ -266,15 +267,20 @@ class GraphologyEntityGraph implements EntityGraph {
         vertices.push(vertex);
       }
     }
-    const edges: Edge[] = [];
-    for (const vitrageId of members) {
-      this.graph.forEachOutEdge(vitrageId, (_key, edge, _source, target) => {
-        if (members.has(target) && (edgeFilter === undefined || edgeFilter(edge))) {
-          edges.push(edge);
-        }
-      });
-    }
-    return { vertices, edges };
+    return { vertices, edges: this.edgesAmong(members, edgeFilter) };
+  }
+
+  querySubgraph(query: GraphQuery, edgeFilter?: ElementPredicate<Edge>): SubGraph {
+    const predicate = compileGraphQuery(query);
+    const members = new Set<string>();
+    const vertices: Vertex[] = [];
+    this.graph.forEachNode((vitrageId, vertex) => {
+      if (predicate(vertex)) {
+        members.add(vitrageId);
+        vertices.push(vertex);
+      }
+    });
+    return { vertices, edges: this.edgesAmong(members, edgeFilter) };
   }
 
   shortestPathsFrom(rootId: string): Map<string, string[]> {
@@ -416,6 +422,19 @@ class GraphologyEntityGraph implements EntityGraph {
         callback(edge, targetVertex);
       });
     }
+  }
+
+  /** Returns the out-edges of the members, in member order, whose target is also a member. */
+  private edgesAmong(members: ReadonlySet<string>, edgeFilter?: ElementPredicate<Edge>): Edge[] {
+    const edges: Edge[] = [];
+    for (const vitrageId of members) {
+      this.graph.forEachOutEdge(vitrageId, (_key, edge, _source, target) => {
+        if (members.has(target) && (edgeFilter === undefined || edgeFilter(edge))) {
+          edges.push(edge);
+        }
+      });
+    }
+    return edges;
   }
 
   private resolve(vitrageIds: ReadonlySet<string>): Vertex[] {

@@ -241,6 +241,12 @@ export interface EntityGraphReader {
   inducedSubgraph(vitrageIds: Iterable<string>, edgeFilter?: ElementPredicate<Edge>): SubGraph;
 
   /**
+   * Returns the vertices that match a query, in graph order, and the edges among them that pass
+   * `edgeFilter`: the same as `inducedSubgraph` of `queryVertices(query)`, in one pass.
+   */
+  querySubgraph(query: GraphQuery, edgeFilter?: ElementPredicate<Edge>): SubGraph;
+
+  /**
    * Returns, for every vertex reachable from `rootId` along edge directions, one shortest path
    * (the list of vitrage_ids from the root to it, both included).
    */

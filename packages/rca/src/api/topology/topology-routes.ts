@@ -1,3 +1,4 @@
+import { Readable } from "node:stream";
 import type { PolicyEnforcer } from "@openstack-ts/kernel";
 import type { FastifyInstance } from "fastify";
 import { rcaErrors } from "../../errors.js";
@@ -5,7 +6,7 @@ import { compileGraphQuery, GraphQueryError } from "../../graph/graph-query.js";
 import type { EntityGraphReader, GraphQuery } from "../../graph/graph-types.js";
 import { enforce, parseFlag } from "../policy.js";
 import { tenantContext } from "../tenant-context.js";
-import { toNodeLink, toTree } from "./node-link.js";
+import { nodeLinkPieces, toTree } from "./topology-json.js";
 import { defaultRootId, getTopology } from "./topology-service.js";
 
 interface TopologyBody {
@@ -23,7 +24,7 @@ export function registerTopologyRoutes(
 ): void {
   const { graph, policy } = dependencies;
 
-  app.post<{ Body: TopologyBody | null }>("/v1/topology", async (request) => {
+  app.post<{ Body: TopologyBody | null }>("/v1/topology", async (request, reply) => {
     const body = request.body ?? {};
     const allTenants = parseFlag(body.all_tenants);
     enforce(policy, request, allTenants ? "get topology:all_tenants" : "get topology");
@@ -40,17 +41,19 @@ export function registerTopologyRoutes(
     }
 
     const tenant = tenantContext(request.auth);
+    let answer: string | Readable;
     try {
       const subgraph = getTopology(graph, { graphType, depth, query, root, allTenants }, tenant);
-      if (graphType === "graph") {
-        return toNodeLink(subgraph, { raw: true });
-      }
-      const rootId = root ?? defaultRootId(graph);
-      return toTree(subgraph, rootId ?? "");
+      answer =
+        graphType === "graph"
+          ? Readable.from(nodeLinkPieces(subgraph, { raw: true }))
+          : JSON.stringify(toTree(subgraph, root ?? defaultRootId(graph) ?? ""));
     } catch (error) {
       request.log.info({ err: error }, "topology request failed");
       throw rcaErrors.create("TOPOLOGY_FAILED");
     }
+    // The content type fastify gives the JSON it serializes itself.
+    return reply.type("application/json; charset=utf-8").send(answer);
   });
 }
 

@@ -1,3 +1,4 @@
+import { compileGraphQuery } from "../../graph/graph-query.js";
 import {
   EntityCategory,
   type EntityGraphReader,
@@ -54,7 +55,7 @@ export function getTopology(
     return traverseWithQuery(graph, rootId, request, tenant);
   }
   if (request.allTenants) {
-    return matchingSubgraph(graph, request.query ?? TOPOLOGY_AND_ALARMS);
+    return graph.querySubgraph(request.query ?? TOPOLOGY_AND_ALARMS, notDeleted);
   }
   return projectTopology(graph, request.query, tenant, rootId);
 }
@@ -89,18 +90,13 @@ function traverseWithQuery(
       ],
     };
   }
-  const matching = idSet(graph.queryVertices(query));
+  // The query is checked on the vertices the traversal reaches, not on the whole graph first.
   return graph.traverse(rootId, {
     depth: request.depth,
     direction: "both",
-    vertexFilter: (vertex) => matching.has(vertex.vitrage_id),
+    vertexFilter: compileGraphQuery(query),
     edgeFilter: notDeleted,
   });
-}
-
-function matchingSubgraph(graph: EntityGraphReader, query: GraphQuery): SubGraph {
-  const ids = graph.queryVertices(query).map((vertex) => vertex.vitrage_id);
-  return graph.inducedSubgraph(ids, notDeleted);
 }
 
 function projectTopology(
