@@ -4,7 +4,11 @@ import { after, before, describe, it } from "node:test";
 import { createLogger, MemoryBus } from "@openstack-ts/kernel";
 import { createTestDatabase, type TestDatabase } from "@openstack-ts/kernel/testing";
 import { nodeLinkPieces, toTree } from "../src/api/topology/topology-json.js";
-import { getTopology, type TopologyRequest } from "../src/api/topology/topology-service.js";
+import {
+  getTopology,
+  type TopologyRequest,
+  withProject,
+} from "../src/api/topology/topology-service.js";
 import { createRcaService, type RcaService } from "../src/app.js";
 import { loadRcaConfig } from "../src/config.js";
 import { createEntityGraph } from "../src/graph/entity-graph.js";
@@ -197,6 +201,27 @@ describe("topology rendering", () => {
         assert.deepEqual(getTopology(graph, request, admin), traversal);
       }
     }
+  });
+
+  it("adds the shortest paths from the root for a project", () => {
+    const graph = createEntityGraph();
+    fillTopology(graph, 3);
+    const member = { projectId: "p-1", userId: "u-1", isAdmin: false };
+    const query: GraphQuery = { "==": { vitrage_type: "nova.instance" } };
+    const ids = new Set(
+      graph.queryVertices(withProject(query, "p-1", false)).map((vertex) => vertex.vitrage_id),
+    );
+    const paths = graph.shortestPathsFrom("cluster");
+    for (const target of [...ids]) {
+      for (const id of paths.get(target) ?? []) {
+        ids.add(id);
+      }
+    }
+    const live = (edge: Edge) => !edge.vitrage_is_deleted;
+    const request: TopologyRequest = { ...allTenants, allTenants: false, query };
+    const selected = getTopology(graph, request, member);
+    assert.deepEqual(selected, graph.inducedSubgraph(ids, live));
+    assert.equal(selected.vertices.filter((vertex) => vertex.vitrage_type === "switch").length, 3);
   });
 
   it("shows a change of a vertex in the next answer", () => {

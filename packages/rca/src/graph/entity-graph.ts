@@ -284,9 +284,18 @@ class GraphologyEntityGraph implements EntityGraph {
   }
 
   shortestPathsFrom(rootId: string): Map<string, string[]> {
+    const parents = this.shortestPathParents(rootId);
+    const paths = new Map<string, string[]>();
+    for (const [vertexId, parent] of parents) {
+      paths.set(vertexId, parent === null ? [vertexId] : [...(paths.get(parent) ?? []), vertexId]);
+    }
+    return paths;
+  }
+
+  shortestPathParents(rootId: string): Map<string, string | null> {
     const parents = new Map<string, string | null>();
     if (!this.graph.hasNode(rootId)) {
-      return new Map();
+      return parents;
     }
     parents.set(rootId, null);
     const queue = [rootId];
@@ -299,15 +308,7 @@ class GraphologyEntityGraph implements EntityGraph {
         }
       });
     }
-
-    const paths = new Map<string, string[]>([[rootId, [rootId]]]);
-    for (const vertexId of queue) {
-      const parent = parents.get(vertexId);
-      if (parent !== null && parent !== undefined) {
-        paths.set(vertexId, [...(paths.get(parent) ?? []), vertexId]);
-      }
-    }
-    return paths;
+    return parents;
   }
 
   subscribe(listener: GraphListener): () => void {

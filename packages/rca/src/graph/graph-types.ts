@@ -252,6 +252,12 @@ export interface EntityGraphReader {
    */
   shortestPathsFrom(rootId: string): Map<string, string[]>;
 
+  /**
+   * Returns the same shortest paths as a map from each reachable vertex to the vertex before it
+   * on its path (`null` for the root), in breadth-first order, without building every path.
+   */
+  shortestPathParents(rootId: string): Map<string, string | null>;
+
   /** Registers a listener for every later change; returns the function that removes it. */
   subscribe(listener: GraphListener): () => void;
 }

@@ -115,15 +115,32 @@ function projectTopology(
       };
   const ids = idSet(graph.queryVertices(effective));
   if (rootId !== undefined && graph.getVertex(rootId) !== undefined) {
-    const paths = graph.shortestPathsFrom(rootId);
-    for (const target of [...ids]) {
-      for (const id of paths.get(target) ?? []) {
-        ids.add(id);
-      }
-    }
+    addPathsFromRoot(ids, graph.shortestPathParents(rootId));
   }
   const subgraph = graph.inducedSubgraph(ids, notDeleted);
   return removeAlarmsOfOtherProjects(graph, subgraph, tenant);
+}
+
+/**
+ * Adds to `ids`, for each of its vertices reachable from the root, the vertices on its shortest
+ * path, root first, in the order the whole paths would add them. A path is walked up only to the
+ * first vertex whose own path was added already, because everything above it is in `ids`.
+ */
+function addPathsFromRoot(ids: Set<string>, parents: ReadonlyMap<string, string | null>): void {
+  const added = new Set<string>();
+  for (const target of [...ids]) {
+    const path: string[] = [];
+    let id: string | null | undefined = parents.has(target) ? target : undefined;
+    while (id !== null && id !== undefined && !added.has(id)) {
+      path.push(id);
+      id = parents.get(id);
+    }
+    for (let index = path.length - 1; index >= 0; index--) {
+      const step = path[index] as string;
+      ids.add(step);
+      added.add(step);
+    }
+  }
 }
 
 function liveCategory(category: string): GraphQuery {
