@@ -6,6 +6,7 @@ import { bindingHostId, type KuryrConfig } from "./config.js";
 import { createEndpointService } from "./endpoint/endpoint-service.js";
 import { createExposureService } from "./exposure/exposure-service.js";
 import { createIpamService } from "./ipam/ipam-service.js";
+import { createReservationSweep, type ReservationSweep } from "./ipam/reservation-sweep.js";
 import { ReservedPorts } from "./ipam/reserved-ports.js";
 import { createNetworkService } from "./network/network-service.js";
 import type { NeutronAccess } from "./neutron/neutron-access.js";
@@ -33,6 +34,8 @@ export interface KuryrAppDependencies {
 export interface KuryrApp {
   app: FastifyInstance;
   features: FeatureProbe;
+  /** Release of reservations that no endpoint took. The service starts it once listening. */
+  reservations: ReservationSweep;
 }
 
 /** Builds the plugin's fastify app: every libnetwork endpoint, `/healthcheck` and `/metrics`. */
@@ -45,6 +48,11 @@ export function buildKuryrApp(deps: KuryrAppDependencies): KuryrApp {
   const reserved = new ReservedPorts();
   const binding = deps.binding ?? defaultBinding(config, logger, deps.runCommand);
   const hostId = bindingHostId(config);
+  const reservations = createReservationSweep({
+    neutron,
+    logger,
+    graceSeconds: config.reservation_grace_seconds,
+  });
 
   const app = createHttpServer({ service: "kuryr", logger, formatError: formatPluginError });
   registerPluginRoutes(
@@ -73,6 +81,7 @@ export function buildKuryrApp(deps: KuryrAppDependencies): KuryrApp {
         features,
         recent,
         reserved,
+        reservations,
         config,
         hostId,
         logger,
@@ -80,7 +89,7 @@ export function buildKuryrApp(deps: KuryrAppDependencies): KuryrApp {
     },
     config,
   );
-  return { app, features };
+  return { app, features, reservations };
 }
 
 function defaultBinding(

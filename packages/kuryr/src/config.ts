@@ -151,6 +151,12 @@ export const kuryrConfigSchema = serviceSchema({
       "answer RequiresMACAddress; false lets the Neutron port choose the MAC, which the plugin returns to Docker",
   }),
   subnetpool_name_prefix: Type.String({ default: "kuryrPool" }),
+  reservation_grace_seconds: Type.Number({
+    default: 120,
+    exclusiveMinimum: 0,
+    description:
+      "age after which an address reserved by RequestAddress that no endpoint took is released",
+  }),
   neutron: neutronSchema,
   binding: bindingSchema,
 });

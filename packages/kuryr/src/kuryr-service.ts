@@ -34,7 +34,8 @@ export async function createKuryrService(
 ): Promise<ServiceInstance> {
   const logger = dependencies.logger;
   const access = options.access ?? createNeutronAccess(config, openrcPath(config), logger);
-  const { app, features } = buildKuryrApp({ config, logger, access });
+  const { app, features, reservations } = buildKuryrApp({ config, logger, access });
+  let stopSweep = () => {};
   let socketServer: Server | null = null;
   let advertised = "";
 
@@ -53,9 +54,11 @@ export async function createKuryrService(
       }
       logger.info({ url: bound }, "kuryr listening");
       void features.warmUp();
+      stopSweep = reservations.start();
       return bound;
     },
     async close() {
+      stopSweep();
       if (config.spec_file !== "" && advertised !== "") {
         removeSpecFile(config.spec_file, advertised);
       }

@@ -9,6 +9,7 @@ import type { NeutronSubnet } from "../neutron/neutron-types.js";
 import { releasePort } from "../neutron/port-release.js";
 import type { RecentSubnets } from "../neutron/recent-subnets.js";
 import { findPoolSubnet, isDefaultPoolName, resolvePoolId } from "./pool-subnets.js";
+import type { ReservationSweep } from "./reservation-sweep.js";
 
 export interface IpamReleaseDependencies {
   neutron: NeutronClient;
@@ -17,6 +18,8 @@ export interface IpamReleaseDependencies {
   recent: RecentSubnets;
   config: Pick<KuryrConfig, "neutron" | "subnetpool_name_prefix">;
   logger: Logger;
+  /** Release of reservations that no endpoint took. */
+  reservations: Pick<ReservationSweep, "reclaim">;
   /** Drops a default-pool block reserved by RequestPool, keyed `<pool id>/<cidr>`. */
   forgetReservation(key: string): void;
 }
@@ -85,6 +88,9 @@ export function createIpamRelease(deps: IpamReleaseDependencies) {
       if ((subnet.tags ?? []).includes(subnetPoolId)) {
         await neutron.removeTag("subnets", subnet.id, subnetPoolId);
       }
+      // Docker releases a pool after every endpoint and address of it, so a reservation still on
+      // the subnet was left by a plugin stopped between RequestAddress and CreateEndpoint.
+      await deps.reservations.reclaim({ fixed_ips: [`subnet_id=${subnet.id}`] }, 0);
       if (subnet.name.startsWith(SUBNET_NAME_PREFIX)) {
         await deleteSubnetIfUnused(subnet);
       }
@@ -123,12 +129,44 @@ export function createIpamRelease(deps: IpamReleaseDependencies) {
       return;
     }
     if (remaining.length > 0) {
+      // DeleteNetwork deletes the pool after it has deleted the subnets of its network.
       logger.info({ pool: pool.id }, "subnet pool still has subnets, kept");
       return;
     }
-    await neutron.subnetpools.remove(pool.id);
-    logger.info({ pool: pool.id, cidr: cidr.text }, "subnet pool deleted");
+    await deleteEmptyKuryrPool({ neutron, config, logger }, pool.id, cidr.text);
   }
 
   return { releaseAddress, releasePool };
+}
+
+/**
+ * Deletes the pool `kuryrPool-<cidr>` that RequestPool made for a Docker pool, once no subnet is
+ * allocated from it. A default pool, a user's pool and a pool of another name are kept. Returns
+ * true when the pool went. Docker 20.10 calls ReleasePool before DeleteNetwork, so a subnet that
+ * was still in use then leaves its pool to DeleteNetwork, which calls this after it deleted the
+ * subnet.
+ */
+export async function deleteEmptyKuryrPool(
+  deps: Pick<IpamReleaseDependencies, "neutron" | "config" | "logger">,
+  subnetPoolId: string,
+  cidr: string,
+): Promise<boolean> {
+  const { neutron, config, logger } = deps;
+  const pool = await neutron.subnetpools.show(subnetPoolId);
+  if (
+    pool === null ||
+    (pool.tags ?? []).includes(POOL_EXISTING_TAG) ||
+    isDefaultPoolName(config, pool.name) ||
+    pool.name !== poolName(config.subnetpool_name_prefix, cidr)
+  ) {
+    return false;
+  }
+  if ((await neutron.subnets.list({ subnetpool_id: pool.id })).length > 0) {
+    return false;
+  }
+  const removed = await neutron.subnetpools.remove(pool.id);
+  if (removed) {
+    logger.info({ pool: pool.id, cidr }, "subnet pool deleted");
+  }
+  return removed;
 }

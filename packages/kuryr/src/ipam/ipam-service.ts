@@ -32,6 +32,7 @@ import type {
 } from "./ipam-types.js";
 import { formatPoolId } from "./pool-id.js";
 import { findPoolSubnet, resolvePoolId, resolveSubnetOption } from "./pool-subnets.js";
+import type { ReservationSweep } from "./reservation-sweep.js";
 import type { ReservedPorts } from "./reserved-ports.js";
 
 export interface IpamDependencies {
@@ -41,6 +42,8 @@ export interface IpamDependencies {
   recent: RecentSubnets;
   /** Ports reserved recently, which the endpoint driver takes. */
   reserved: ReservedPorts;
+  /** Release of reservations that no endpoint took. */
+  reservations: Pick<ReservationSweep, "reclaim">;
   config: Pick<KuryrConfig, "neutron" | "subnetpool_name_prefix">;
   hostId: string;
   logger: Logger;
@@ -394,6 +397,7 @@ export function createIpamService(deps: IpamDependencies) {
     config,
     logger,
     recent: deps.recent,
+    reservations: deps.reservations,
     forgetReservation: (key) => reservations.delete(key),
   });
 

@@ -3,6 +3,7 @@ import type { HostBinding } from "../binding/bridge-binding.js";
 import { type Cidr, cidrContains, parseCidr, stripPrefixLength } from "../cidr.js";
 import type { KuryrConfig } from "../config.js";
 import { kuryrErrors } from "../errors.js";
+import { deleteEmptyKuryrPool } from "../ipam/ipam-release.js";
 import { findPoolSubnet, resolveSubnetOption } from "../ipam/pool-subnets.js";
 import {
   existingNetworkTag,
@@ -318,12 +319,14 @@ export function createNetworkService(deps: NetworkDependencies) {
     for (const tag of [...idTags(dockerId), existingNetworkTag(dockerId)]) {
       await neutron.removeTag("networks", network.id, tag);
     }
+    const deleted: NeutronSubnet[] = [];
     for (const subnet of await neutron.subnets.list({ network_id: network.id })) {
       if (!subnet.name.startsWith(SUBNET_NAME_PREFIX)) {
         continue;
       }
       try {
         await neutron.subnets.remove(subnet.id);
+        deleted.push(subnet);
       } catch (error) {
         if ((error as { status?: number }).status !== 409) {
           throw error;
@@ -331,6 +334,7 @@ export function createNetworkService(deps: NetworkDependencies) {
         logger.info({ subnet: subnet.id }, "subnet still in use, kept");
       }
     }
+    await deleteEmptyPools(deleted);
   }
 
   async function deleteOwnNetwork(network: NeutronNetwork) {
@@ -340,10 +344,24 @@ export function createNetworkService(deps: NetworkDependencies) {
     for (const port of await neutron.ports.list({ network_id: network.id })) {
       await releasePort(neutron, port, logger);
     }
-    for (const subnet of await neutron.subnets.list({ network_id: network.id })) {
+    const subnets = await neutron.subnets.list({ network_id: network.id });
+    for (const subnet of subnets) {
       await neutron.subnets.remove(subnet.id);
     }
     await neutron.networks.remove(network.id);
+    await deleteEmptyPools(subnets);
+  }
+
+  /**
+   * Deletes the Docker pools of deleted subnets that ReleasePool had to keep because the subnet
+   * was still in use when Docker released the pool.
+   */
+  async function deleteEmptyPools(subnets: NeutronSubnet[]) {
+    for (const subnet of subnets) {
+      if (subnet.subnetpool_id !== null && subnet.name.startsWith(SUBNET_NAME_PREFIX)) {
+        await deleteEmptyKuryrPool(deps, subnet.subnetpool_id, subnet.cidr);
+      }
+    }
   }
 
   return { createNetwork, deleteNetwork };

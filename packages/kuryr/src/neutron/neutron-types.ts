@@ -52,6 +52,8 @@ export interface NeutronPort {
   tags?: string[];
   "binding:host_id"?: string;
   "binding:vnic_type"?: string;
+  /** Set by Neutron with the standard-attr timestamps, such as `2026-12-04T22:07:03Z`. */
+  created_at?: string;
 }
 
 export interface NeutronSecurityGroup {

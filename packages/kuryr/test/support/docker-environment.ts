@@ -134,6 +134,8 @@ export async function startDockerEnvironment(): Promise<DockerEnvironment> {
           OSTS_KURYR__LISTEN__PORT: String(pluginPort),
           OSTS_KURYR__SPEC_FILE: specFile,
           OSTS_KURYR__SOCKET_PATH: "",
+          // A short grace releases the reservations of a killed plugin while the suite runs.
+          OSTS_KURYR__RESERVATION_GRACE_SECONDS: "15",
           ...pluginAuthEnvironment(services),
         },
       );

@@ -296,6 +296,7 @@ function createPort(state: MemoryNeutron, port: Resource) {
       : subnets.slice(0, 1).map((subnet) => ({ subnet_id: subnet.id }));
   port.fixed_ips = wanted.map((entry) => allocateAddress(state, subnets, entry));
   port.mac_address = String(port.mac_address ?? randomMac());
+  port.created_at = new Date().toISOString().replace(/\.\d+Z$/, "Z");
   const sameMac = [...state.store.ports.values()].some(
     (other) => other.network_id === network.id && other.mac_address === port.mac_address,
   );
