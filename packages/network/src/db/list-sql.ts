@@ -1,4 +1,10 @@
-import { type Expression, type RawBuilder, type SqlBool, sql } from "kysely";
+import {
+  type Expression,
+  type RawBuilder,
+  type SelectQueryBuilder,
+  type SqlBool,
+  sql,
+} from "kysely";
 import type { ListQuery } from "../api/list-query.js";
 import type { Executor } from "./transaction.js";
 
@@ -29,6 +35,31 @@ export interface ListSql {
 }
 
 const ALWAYS_FALSE = sql<SqlBool>`1 = 0`;
+
+/**
+ * Runs the SELECT of one list request: the visibility condition and the filters, then ORDER BY
+ * and LIMIT. Rows read in reverse order (a page before a marker) are returned in request order.
+ */
+export async function selectListRows<Database, Tables extends keyof Database, Row>(
+  query: SelectQueryBuilder<Database, Tables, Row>,
+  parts: ListSql,
+  visibility?: Expression<SqlBool>,
+): Promise<Row[]> {
+  let select = query;
+  const conditions =
+    visibility === undefined ? parts.conditions : [visibility, ...parts.conditions];
+  for (const condition of conditions) {
+    select = select.where(condition);
+  }
+  for (const term of parts.orderBy) {
+    select = select.orderBy(term);
+  }
+  if (parts.limit !== undefined) {
+    select = select.limit(parts.limit);
+  }
+  const rows = await select.execute();
+  return parts.reversed ? rows.reverse() : rows;
+}
 
 /** Translates filters to conditions; several values of one attribute match any of them. */
 export function filterConditions(query: ListQuery, spec: ListSpec): Expression<SqlBool>[] {

@@ -6,7 +6,7 @@ import type { ListQuery } from "../api/list-query.js";
 import { standardAttributeValues } from "../api/render.js";
 import { adminContext, type RequestContext } from "../api/request-context.js";
 import type { ResourceService } from "../api/resource-controller.js";
-import { buildListSql, type ListSpec } from "../db/list-sql.js";
+import { buildListSql, type ListSpec, selectListRows } from "../db/list-sql.js";
 import type { FloatingIpTable } from "../db/schema.js";
 import type { Executor, NetworkStore } from "../db/transaction.js";
 import { badResourceRequest, neutronError } from "../errors.js";
@@ -177,20 +177,12 @@ export class FloatingIpService implements ResourceService {
       async (marker) => (await findFloatingIp(db, marker, visibility)) !== undefined,
       (marker) => neutronError("FloatingIPNotFound", { floatingip_id: marker }),
     );
-    let select = db.selectFrom("net_floatingips").selectAll("net_floatingips");
-    for (const condition of visibility === undefined
-      ? parts.conditions
-      : [visibility, ...parts.conditions]) {
-      select = select.where(condition);
-    }
-    for (const term of parts.orderBy) {
-      select = select.orderBy(term);
-    }
-    if (parts.limit !== undefined) {
-      select = select.limit(parts.limit);
-    }
-    const rows = await select.execute();
-    return this.#render(db, parts.reversed ? rows.reverse() : rows);
+    const rows = await selectListRows(
+      db.selectFrom("net_floatingips").selectAll("net_floatingips"),
+      parts,
+      visibility,
+    );
+    return this.#render(db, rows);
   }
 
   async update(

@@ -1,7 +1,7 @@
 import { toBoolean } from "@openstack-ts/kernel";
 import { type Expression, type SqlBool, sql } from "kysely";
 import type { RequestContext } from "../api/request-context.js";
-import type { ListSpec, ListSql } from "../db/list-sql.js";
+import { type ListSpec, type ListSql, selectListRows } from "../db/list-sql.js";
 import type { NetworkTable } from "../db/schema.js";
 import type { Executor } from "../db/transaction.js";
 import { tagFilters } from "../tags/tag-repo.js";
@@ -59,20 +59,12 @@ export async function listNetworkRows(
   parts: ListSql,
   visibility?: Expression<SqlBool>,
 ): Promise<NetworkRow[]> {
-  let query = executor.selectFrom("net_networks").selectAll("net_networks");
-  for (const condition of visibility === undefined
-    ? parts.conditions
-    : [visibility, ...parts.conditions]) {
-    query = query.where(condition);
-  }
-  for (const term of parts.orderBy) {
-    query = query.orderBy(term);
-  }
-  if (parts.limit !== undefined) {
-    query = query.limit(parts.limit);
-  }
-  const rows = (await query.execute()).map(normalizeNetwork);
-  return parts.reversed ? rows.reverse() : rows;
+  const rows = await selectListRows(
+    executor.selectFrom("net_networks").selectAll("net_networks"),
+    parts,
+    visibility,
+  );
+  return rows.map(normalizeNetwork);
 }
 
 export async function updateNetworkRow(

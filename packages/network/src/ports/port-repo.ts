@@ -2,7 +2,7 @@ import { toBoolean } from "@openstack-ts/kernel";
 import { type Expression, type SqlBool, sql } from "kysely";
 import { groupBy } from "../api/render.js";
 import type { RequestContext } from "../api/request-context.js";
-import type { ListSpec, ListSql } from "../db/list-sql.js";
+import { type ListSpec, type ListSql, selectListRows } from "../db/list-sql.js";
 import type { PortTable } from "../db/schema.js";
 import type { Executor } from "../db/transaction.js";
 import { tagFilters } from "../tags/tag-repo.js";
@@ -100,20 +100,12 @@ export async function listPortRows(
   parts: ListSql,
   visibility?: Expression<SqlBool>,
 ): Promise<PortRow[]> {
-  let query = executor.selectFrom("net_ports").selectAll("net_ports");
-  for (const condition of visibility === undefined
-    ? parts.conditions
-    : [visibility, ...parts.conditions]) {
-    query = query.where(condition);
-  }
-  for (const term of parts.orderBy) {
-    query = query.orderBy(term);
-  }
-  if (parts.limit !== undefined) {
-    query = query.limit(parts.limit);
-  }
-  const rows = (await query.execute()).map(normalizePort);
-  return parts.reversed ? rows.reverse() : rows;
+  const rows = await selectListRows(
+    executor.selectFrom("net_ports").selectAll("net_ports"),
+    parts,
+    visibility,
+  );
+  return rows.map(normalizePort);
 }
 
 export async function updatePortRow(

@@ -1,7 +1,7 @@
 import { toBoolean } from "@openstack-ts/kernel";
 import { type Expression, type SqlBool, sql } from "kysely";
 import type { RequestContext } from "../api/request-context.js";
-import type { ListSpec, ListSql } from "../db/list-sql.js";
+import { type ListSpec, type ListSql, selectListRows } from "../db/list-sql.js";
 import type { SecurityGroupRuleTable, SecurityGroupTable } from "../db/schema.js";
 import type { Executor } from "../db/transaction.js";
 import { tagFilters } from "../tags/tag-repo.js";
@@ -102,20 +102,12 @@ export async function listSecurityGroupRows(
   parts: ListSql,
   visibility?: Expression<SqlBool>,
 ): Promise<SecurityGroupRow[]> {
-  let query = executor.selectFrom("net_security_groups").selectAll("net_security_groups");
-  for (const condition of visibility === undefined
-    ? parts.conditions
-    : [visibility, ...parts.conditions]) {
-    query = query.where(condition);
-  }
-  for (const term of parts.orderBy) {
-    query = query.orderBy(term);
-  }
-  if (parts.limit !== undefined) {
-    query = query.limit(parts.limit);
-  }
-  const rows = (await query.execute()).map(normalizeGroup);
-  return parts.reversed ? rows.reverse() : rows;
+  const rows = await selectListRows(
+    executor.selectFrom("net_security_groups").selectAll("net_security_groups"),
+    parts,
+    visibility,
+  );
+  return rows.map(normalizeGroup);
 }
 
 export async function findRule(
@@ -136,20 +128,12 @@ export async function listRuleRows(
   parts: ListSql,
   visibility?: Expression<SqlBool>,
 ): Promise<SecurityGroupRuleRow[]> {
-  let query = executor.selectFrom("net_security_group_rules").selectAll("net_security_group_rules");
-  for (const condition of visibility === undefined
-    ? parts.conditions
-    : [visibility, ...parts.conditions]) {
-    query = query.where(condition);
-  }
-  for (const term of parts.orderBy) {
-    query = query.orderBy(term);
-  }
-  if (parts.limit !== undefined) {
-    query = query.limit(parts.limit);
-  }
-  const rows = (await query.execute()).map(normalizeRule);
-  return parts.reversed ? rows.reverse() : rows;
+  const rows = await selectListRows(
+    executor.selectFrom("net_security_group_rules").selectAll("net_security_group_rules"),
+    parts,
+    visibility,
+  );
+  return rows.map(normalizeRule);
 }
 
 /** Rules of several groups, oldest first. */

@@ -1,7 +1,7 @@
 import { toBoolean } from "@openstack-ts/kernel";
 import { type Expression, type SqlBool, sql } from "kysely";
 import type { RequestContext } from "../api/request-context.js";
-import type { ListSpec, ListSql } from "../db/list-sql.js";
+import { type ListSpec, type ListSql, selectListRows } from "../db/list-sql.js";
 import type { SubnetPoolTable } from "../db/schema.js";
 import type { Executor } from "../db/transaction.js";
 import { tagFilters } from "../tags/tag-repo.js";
@@ -97,20 +97,12 @@ export async function listSubnetPoolRows(
   parts: ListSql,
   visibility?: Expression<SqlBool>,
 ): Promise<SubnetPoolRow[]> {
-  let query = executor.selectFrom("net_subnetpools").selectAll("net_subnetpools");
-  for (const condition of visibility === undefined
-    ? parts.conditions
-    : [visibility, ...parts.conditions]) {
-    query = query.where(condition);
-  }
-  for (const term of parts.orderBy) {
-    query = query.orderBy(term);
-  }
-  if (parts.limit !== undefined) {
-    query = query.limit(parts.limit);
-  }
-  const rows = (await query.execute()).map(normalizePool);
-  return parts.reversed ? rows.reverse() : rows;
+  const rows = await selectListRows(
+    executor.selectFrom("net_subnetpools").selectAll("net_subnetpools"),
+    parts,
+    visibility,
+  );
+  return rows.map(normalizePool);
 }
 
 export async function prefixesByPool(

@@ -2,7 +2,7 @@ import { toBoolean } from "@openstack-ts/kernel";
 import { type Expression, type SqlBool, sql } from "kysely";
 import { groupBy } from "../api/render.js";
 import type { RequestContext } from "../api/request-context.js";
-import type { ListSpec, ListSql } from "../db/list-sql.js";
+import { type ListSpec, type ListSql, selectListRows } from "../db/list-sql.js";
 import type { SubnetTable } from "../db/schema.js";
 import type { Executor } from "../db/transaction.js";
 import { tagFilters } from "../tags/tag-repo.js";
@@ -116,20 +116,12 @@ export async function listSubnetRows(
   parts: ListSql,
   visibility?: Expression<SqlBool>,
 ): Promise<SubnetRow[]> {
-  let query = executor.selectFrom("net_subnets").selectAll("net_subnets");
-  for (const condition of visibility === undefined
-    ? parts.conditions
-    : [visibility, ...parts.conditions]) {
-    query = query.where(condition);
-  }
-  for (const term of parts.orderBy) {
-    query = query.orderBy(term);
-  }
-  if (parts.limit !== undefined) {
-    query = query.limit(parts.limit);
-  }
-  const rows = (await query.execute()).map(normalizeSubnet);
-  return parts.reversed ? rows.reverse() : rows;
+  const rows = await selectListRows(
+    executor.selectFrom("net_subnets").selectAll("net_subnets"),
+    parts,
+    visibility,
+  );
+  return rows.map(normalizeSubnet);
 }
 
 /** Returns every subnet of a network, oldest first. */
