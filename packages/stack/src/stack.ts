@@ -80,7 +80,8 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
   const defaultDataDir = dataDirectory(process.env);
   const dataDir = resolve(options.dataDir ?? dataDirectory(env));
   const stackConfig = loadStackConfig({ file: options.configFile, env });
-  // Services get the root logger and bind their own `service`; the stack's lines say "stack".
+  // Services get the root logger and bind their own `service`, so only the stack's own lines
+  // carry `service: "stack"`.
   const rootLogger = options.logger ?? createLogger({ level: stackConfig.log.level });
   const logger = bindService(rootLogger, "stack");
   const unlockDataFolder = lockDataFolder(dataDir);

@@ -117,7 +117,7 @@ async function closePostgres(db: Pick<Kysely<unknown>, "destroy">, pool: pg.Pool
   clearTimeout(timer);
 }
 
-/** Longest wait, in milliseconds, for a closing pool's connections to be gone. */
+/** Maximum wait, in milliseconds, for a closing pool's connections to be gone. */
 const POOL_CLOSE_WAIT_MS = 5000;
 
 /** Prepared statements kept per SQLite connection. */

@@ -47,9 +47,9 @@ export function versionAtLeast(version: [number, number], major: number, minor: 
 }
 
 /**
- * Returns the version this API is asked for, or undefined when the header does not name it. As
+ * Returns the version requested of this API, or undefined when the header does not name it. As
  * microversion_parse 0.1 does, the last entry for this service wins, and the version is all the
- * text after the service type, so `key-manager 1.1 x` asks for the unsupported `1.1 x`.
+ * text after the service type, so `key-manager 1.1 x` requests the unsupported `1.1 x`.
  */
 function requestedVersion(header: string | string[] | undefined): string | undefined {
   if (header === undefined) {

@@ -61,7 +61,7 @@ export function createConsumersRepo(db: Database) {
     /**
      * Registers a consumer, or refreshes `updated_at` when the same fields are already registered
      * on the parent, so registering twice keeps one row. The parent's row is locked first, so
-     * registrations of one parent run one at a time and none lands on a deleted parent; returns
+     * registrations of one parent run one at a time and none lands on a deleted parent. Returns
      * false, writing nothing, when the parent is deleted.
      */
     async register(

@@ -50,7 +50,7 @@ const MAX_ATTEMPTS = 6;
  * Runs a transaction again when a concurrent one made it fail with a unique or foreign key
  * violation or a transaction conflict, up to 6 attempts in all. The transaction must be safe to
  * repeat and read what it refers to again: a replace-all or an update-or-insert, whose next
- * attempt sees what the other one committed.
+ * attempt reads what the other one committed.
  */
 export async function retryOnConflict<T>(transaction: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {

@@ -4,9 +4,9 @@
  * `source_id`/`target_id`, followed by `source`, `target` and `key`) or networkx's nested tree.
  *
  * The node-link graph is produced as a sequence of JSON text pieces, a few hundred nodes or links
- * at a time, so a 100,000-vertex answer (61 MB) is never held whole: each slice of node copies is
- * serialized by `JSON.stringify` and dropped, and the text goes out as the client reads it. The
- * concatenated pieces equal `JSON.stringify` of the whole document.
+ * at a time, so a 100,000-vertex response (61 MB) is never held whole. Each slice of node copies
+ * is serialized by `JSON.stringify` and dropped, and the text goes out as the client reads it.
+ * The concatenated pieces equal `JSON.stringify` of the whole document.
  *
  * @module
  */
@@ -24,9 +24,9 @@ export type TreeNode = Record<string, unknown> & { children?: TreeNode[] };
  * are left out. `extra` contains further top-level keys (upstream's topology adds `"raw": true`),
  * none of them one of the document's own.
  *
- * The subgraph's arrays must not change while the pieces are read; the graph never mutates a
- * stored vertex or edge (every change stores a new object), so a subgraph it returned stays as it
- * was.
+ * The subgraph's arrays must not change while the pieces are read. The graph never mutates a
+ * stored vertex or edge, because every change stores a new object, so a subgraph it returned
+ * stays as it was.
  */
 export function* nodeLinkPieces(
   subgraph: SubGraph,

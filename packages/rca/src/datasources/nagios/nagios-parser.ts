@@ -39,7 +39,7 @@ export class NotAStatusPageError extends Error {
 
 /**
  * Reads the service rows like {@link parseNagiosStatusPage}, but throws when the page has no
- * status table at all, so an error page answered with HTTP 200 is not read as "no services".
+ * status table at all, so an error page served with HTTP 200 is not read as "no services".
  *
  * @throws {NotAStatusPageError} when the page has no `table.status`.
  */
